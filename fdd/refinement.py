@@ -1,0 +1,58 @@
+"""The iterative-refinement story, measured: what each added check does to the vote.
+
+For every step of `checks.ITERATION_STEPS` (each adds one check to the unanimous vote) we
+measure, against the simulator's truth, precision, recall, F1 and the false-positive rate of
+each confounder, so the app can show which check removed which false positives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from fdd.checks import ITERATION_STEPS, STEP_STORIES, HorizonVerdict, vote
+from fdd.metrics import detection_summary
+
+HEALTHY_SCENARIO = "healthy"
+
+
+def iteration_table(verdict: HorizonVerdict, deployments: pd.DataFrame,
+                    steps: tuple[tuple[str, ...], ...] = ITERATION_STEPS) -> pd.DataFrame:
+    """One row per refinement step: checks, quality against truth, FP rate per confounder.
+
+    `deployments` must carry `label`; with `scenario` the FP rate of every non-faulty scenario
+    gets a column `fp_<scenario>`; with `detectable`, recall among detectable faults too.
+    """
+    if "label" not in deployments.columns:
+        raise ValueError("the iteration table needs ground truth: a `label` column")
+    truth = deployments["label"].to_numpy().astype(bool)
+    detectable = deployments["detectable"].to_numpy() if "detectable" in deployments.columns else None
+    scenario = deployments["scenario"].astype(str).to_numpy() if "scenario" in deployments.columns else None
+    healthy_scenarios = sorted(set(scenario[~truth])) if scenario is not None else []
+    rows = []
+    for index, step in enumerate(steps):
+        flagged = vote(verdict.results, step)
+        summary = detection_summary(flagged, truth, detectable)
+        row: dict[str, object] = {
+            "step": index + 1,
+            "added": step[-1],
+            "checks": " + ".join(step),
+            "story": STEP_STORIES[index] if index < len(STEP_STORIES) and steps is ITERATION_STEPS else "",
+            "flagged": int(flagged.sum()),
+            **{k: summary[k] for k in ("precision", "recall", "f1", "fp_rate", "tp", "fp")},
+        }
+        if detectable is not None:
+            row["recall_detectable"] = summary["recall_detectable"]
+        for name in healthy_scenarios:
+            in_group = (scenario == name) & ~truth
+            row[f"fp_{name}"] = float(flagged[in_group].mean()) if in_group.any() else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def confounder_fp_long(table: pd.DataFrame) -> pd.DataFrame:
+    """The per-confounder FP columns of `iteration_table` in long form (for a chart)."""
+    fp_cols = [c for c in table.columns if c.startswith("fp_") and c != "fp_rate"]
+    long = table.melt(id_vars=["step", "added"], value_vars=fp_cols, var_name="scenario", value_name="fp_rate")
+    long["scenario"] = long["scenario"].str.removeprefix("fp_")
+    return long
