@@ -453,9 +453,11 @@ def check_temporal(w: Window, config: CheckConfig) -> CheckResult:
         r, e = req.sum(axis=1, dtype=np.float64), err.sum(axis=1, dtype=np.float64)
         rr, re = ref_req.sum(axis=1, dtype=np.float64), ref_err.sum(axis=1, dtype=np.float64)
         ratio = _safe_ratio(_safe_ratio(e, r), _safe_ratio(re + 0.5, rr))
-        p = poisson_rate_test(e, re, r, rr, w.dispersion)
+        p = poisson_rate_test(e, re, r, rr, dispersion)
         return (p < config.temporal_alpha) & (ratio >= min_ratio), ratio
 
+    # Noise is judged on the early baseline alone: a rise in the recent minutes would inflate it.
+    dispersion = np.minimum(w.dispersion, _block_dispersion(early_req, early_err, config.block_minutes))
     min_ratio = config.min_pre_ratio
     pre_rise, pre_ratio = rise(recent_req, recent_err, early_req, early_err)
     min_ratio = config.min_ratio

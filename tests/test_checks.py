@@ -1,0 +1,171 @@
+"""The statistical checks on hand-built deployments with a known answer, and their vote."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fdd.checks import (
+    CHECK_NAMES,
+    ITERATION_STEPS,
+    CheckConfig,
+    first_detection,
+    poisson_rate_test,
+    run_checks,
+    run_horizons,
+    vote,
+)
+from fdd.fleet import Fleet
+from fdd.refinement import iteration_table
+from fdd.simulate import simulate_fleet
+
+MINUTES = np.arange(-60, 60)
+
+
+def build(prev_rate, new_rate, *, rpm: float = 1000.0, canary_share=None, latency_new=None, novel_new=None,
+          seed: int = 0) -> Fleet:
+    """One deployment from per-minute error rates (arrays over MINUTES), Poisson-noised, seeded.
+
+    `canary_share` (array over MINUTES, 0 before the rollout) splits traffic between versions;
+    without it the rollout is instant. `prev_rate`/`new_rate` may be scalars.
+    """
+    rng = np.random.default_rng(seed)
+    t = len(MINUTES)
+    share = np.where(MINUTES >= 0, 1.0, 0.0) if canary_share is None else np.asarray(canary_share, dtype=float)
+    total = rng.poisson(rpm, t)
+    new_req = rng.binomial(total, share)
+    prev_req = total - new_req
+    prev_rate = np.broadcast_to(np.asarray(prev_rate, dtype=float), (t,))
+    new_rate = np.broadcast_to(np.asarray(new_rate, dtype=float), (t,))
+    req = np.stack([prev_req, new_req])[:, None, :].astype(np.int32)
+    err = np.stack([rng.binomial(prev_req, prev_rate), rng.binomial(new_req, new_rate)])[:, None, :].astype(np.int32)
+    novel = np.zeros_like(err)
+    if novel_new is not None:
+        novel[1, 0] = np.minimum(err[1, 0], rng.binomial(new_req, novel_new))
+    lat = np.full(req.shape, np.nan)
+    lat[0, 0] = 100 * np.exp(rng.normal(0, 0.05, t))
+    lat[1, 0] = (100 if latency_new is None else latency_new) * np.exp(rng.normal(0, 0.05, t))
+    present = req > 0
+    lat[~present] = np.nan
+    deployments = pd.DataFrame({"deployment_id": ["d1"], "service": ["s"], "rolled_back": [0],
+                                "lifetime_minutes": [np.nan], "incident": [0]})
+    return Fleet(deployments, MINUTES.copy(), req, err * present, novel * present, lat, present)
+
+
+def verdicts(fleet: Fleet, horizon: int = 60) -> dict[str, tuple[bool, str]]:
+    v = run_checks(fleet, horizon)
+    return {name: (ok, why) for name, ok, why in v.explain(0)} | {"flagged": (bool(v.flagged[0]), "")}
+
+
+def test_clean_step_is_flagged_with_its_impact():
+    out = verdicts(build(0.01, np.where(MINUTES >= 0, 0.05, 0.01)))
+    assert out["flagged"][0]
+    assert out["impact"][0] and "error rate" in out["impact"][1] and "extra errors" in out["impact"][1]
+    assert out["persistence"][0] and out["temporal"][0] and out["novelty"][0]
+
+
+def test_restart_blip_is_transient():
+    blip = np.where((MINUTES >= 0) & (MINUTES < 3), 0.4, 0.01)
+    out = verdicts(build(0.01, blip))
+    assert out["impact"][0], "the blip does raise the hour's error rate"
+    assert not out["persistence"][0] and out["persistence"][1].startswith("transient")
+    assert not out["flagged"][0]
+
+
+def test_incident_on_both_versions_during_a_canary_is_not_blamed_on_the_deployment():
+    incident = np.where(MINUTES >= 0, 0.06, 0.01)
+    share = np.where(MINUTES >= 0, 0.3, 0.0)
+    out = verdicts(build(incident, incident, canary_share=share))
+    assert not out["flagged"][0]
+    # side by side, the new version is no worse than the previous one at the same minutes
+    assert not out["impact"][0]
+    assert "same minutes" in out["impact"][1]
+
+
+def test_incident_before_the_rollout_is_not_new():
+    rate = np.where(MINUTES >= -10, 0.05, 0.01)
+    out = verdicts(build(rate, rate))
+    assert not out["temporal"][0]
+    assert "before the rollout" in out["temporal"][1]
+    assert not out["flagged"][0]
+
+
+def test_preexisting_errors_are_not_an_impact():
+    rate = np.where(MINUTES >= -55, 0.04, 0.01)
+    out = verdicts(build(rate, rate))
+    assert not out["flagged"][0]
+    assert not out["impact"][0]
+
+
+def test_one_request_per_minute_abstains_for_lack_of_baseline():
+    out = verdicts(build(0.01, 0.2, rpm=1.0))
+    assert not out["sufficiency"][0]
+    assert "abstains" in out["sufficiency"][1]
+    assert not out["flagged"][0]
+
+
+def test_latency_regression_is_flagged_by_latency():
+    out = verdicts(build(0.01, 0.01, latency_new=160.0))
+    assert out["flagged"][0]
+    assert "p95 latency" in out["impact"][1]
+
+
+def test_renamed_errors_are_new_types_but_no_impact():
+    out = verdicts(build(0.01, 0.01, novel_new=0.008))
+    assert out["novelty"][0] and "never-seen" in out["novelty"][1]
+    assert not out["impact"][0] and not out["flagged"][0]
+
+
+def test_horizon_sees_only_earlier_minutes():
+    fleet = build(0.01, np.where(MINUTES >= 30, 0.2, 0.01))
+    assert not run_checks(fleet, 20).flagged[0]
+    assert run_checks(fleet, 60).flagged[0]
+    altered = build(0.01, np.where(MINUTES >= 30, 0.2, 0.01))
+    altered.errors[1, 0, MINUTES >= 20] = 0
+    a, b = run_checks(fleet, 20), run_checks(altered, 20)
+    for name in CHECK_NAMES:
+        for key, value in a.results[name].stats.items():
+            np.testing.assert_array_equal(value, b.results[name].stats[key], err_msg=f"{name}.{key}")
+
+
+def test_vote_is_unanimous_and_validates_names():
+    fleet = build(0.01, np.where((MINUTES >= 0) & (MINUTES < 3), 0.4, 0.01))
+    v = run_checks(fleet, 60)
+    assert vote(v.results, ("impact",))[0]
+    assert not vote(v.results, ("impact", "persistence"))[0]
+    with pytest.raises(ValueError, match="unknown checks"):
+        vote(v.results, ("impact", "magic"))
+    with pytest.raises(ValueError, match="at least one"):
+        vote(v.results, ())
+
+
+def test_poisson_rate_test_is_calibrated_under_the_null():
+    rng = np.random.default_rng(3)
+    k = rng.poisson(50, 20000)
+    ref = rng.poisson(500, 20000)
+    p = poisson_rate_test(k, ref, np.full(20000, 1.0), np.full(20000, 10.0), np.ones(20000))
+    assert 0.02 < (p < 0.05).mean() < 0.06
+    assert poisson_rate_test(np.array([200]), np.array([500]), np.array([1.0]), np.array([10.0]), np.ones(1))[0] < 1e-6
+
+
+def test_config_rejects_impossible_values():
+    with pytest.raises(ValueError):
+        CheckConfig(alpha=0)
+    with pytest.raises(ValueError):
+        CheckConfig(min_ratio=0.5)
+    with pytest.raises(ValueError):
+        run_checks(build(0.01, 0.01), horizon=0)
+
+
+def test_fleet_checks_are_deterministic_and_tell_the_refinement_story():
+    fleet = simulate_fleet(800, seed=5)
+    first = run_horizons(fleet)
+    second = run_horizons(simulate_fleet(800, seed=5))
+    np.testing.assert_array_equal(first_detection(first), first_detection(second))
+    table = iteration_table(first[-1], fleet.deployments)
+    assert list(table["added"]) == [step[-1] for step in ITERATION_STEPS]
+    # each added check can only remove flags
+    assert (np.diff(table["flagged"].to_numpy()) <= 0).all()
+    assert table["fp_rate"].iloc[-1] < table["fp_rate"].iloc[0]
+    assert {"fp_restart_blip", "fp_unrelated_incident"} <= set(table.columns)
