@@ -54,7 +54,10 @@ class CheckConfig:
     min_baseline_minutes: int = 10  # sufficiency: baseline minutes with traffic
     min_new_requests: float = 30.0  # sufficiency: requests served by the new version
     restart_minutes: int = 3  # persistence: minutes after each rollout step treated as restart
+    warmup_minutes: int = 5  # latency: minutes after each rollout step left out (instances warm up)
     burst_minutes: int = 3  # persistence: the most extreme minutes left out (a brief burst)
+    min_late_share: float = 0.25  # persistence: share of the excess in the latest half of the window
+    min_steady_share: float = 0.5  # persistence: share of the excess outside restarts and bursts
     persistence_alpha: float = 1e-2  # persistence: significance of the trimmed excess
     recent_minutes: int = 15  # temporal: the last baseline minutes compared with earlier ones
     min_pre_ratio: float = 1.25  # temporal: a pre-rollout rise this large (and significant) vetoes
@@ -347,7 +350,7 @@ def check_sufficiency(w: Window, config: CheckConfig) -> CheckResult:
 def check_impact(w: Window, config: CheckConfig) -> CheckResult:
     """A significant, material rise of the error rate or of p95 latency over the baseline."""
     err = _error_excess(w, w.new_req, w.new_err, config, config.alpha)
-    lat = _latency_shift(*_latency_pair(w, w.new_lat, config), w.base_lat)
+    lat = _latency_shift(*_latency_pair(w, _steady_latency(w, config), config), w.base_lat)
     lat_flag = (lat["z"] >= config.latency_z) & (lat["ratio"] >= config.min_latency_ratio) if w.has_latency \
         else np.zeros_like(err["flag"])
     passed = err["flag"] | lat_flag
@@ -375,7 +378,7 @@ def check_impact(w: Window, config: CheckConfig) -> CheckResult:
     return CheckResult("impact", w.horizon, passed, stats, describe)
 
 
-def _restart_mask(w: Window, config: CheckConfig) -> np.ndarray:
+def _restart_mask(w: Window, config: CheckConfig, minutes: int | None = None) -> np.ndarray:
     """Minutes of the window that follow a rollout step: minute 0 and each canary share increase.
 
     A step is a minute where the new version's share of traffic rises well above every share
@@ -391,7 +394,7 @@ def _restart_mask(w: Window, config: CheckConfig) -> np.ndarray:
     step[:, 0] = True
     # dilate each step forward by restart_minutes
     csum = np.cumsum(step, axis=1)
-    lag = config.restart_minutes
+    lag = config.restart_minutes if minutes is None else minutes
     shifted = np.concatenate([np.zeros((n, lag)), csum[:, :-lag]], axis=1) if lag < m else np.zeros((n, m))
     return (csum - shifted) > 0
 
@@ -407,37 +410,74 @@ def _below_top(score: np.ndarray, eligible: np.ndarray, k: int) -> np.ndarray:
     return ranked < kth[:, None]
 
 
+def _spread(excess: np.ndarray, usable: np.ndarray, restart: np.ndarray, config: CheckConfig
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """(share of the excess in the latest half, share outside restart and the worst minutes).
+
+    Point estimates of where the window's excess sits, so persistence costs no statistical
+    power: a fault with just enough evidence for the impact test is not asked to prove itself
+    again on half the data.
+    """
+    m = excess.shape[1]
+    x = np.where(usable, excess, 0.0)
+    total = x.sum(axis=1)
+    late = x[:, m // 2:].sum(axis=1)
+    steady = usable & ~restart
+    steady &= _below_top(np.where(usable, excess, -np.inf), steady, config.burst_minutes)
+    outside = np.where(steady, x, 0.0).sum(axis=1)
+    positive = total > 0
+    return (np.where(positive, _safe_ratio(late, total), 0.0), np.where(positive, _safe_ratio(outside, total), 0.0))
+
+
+def _steady_latency(w: Window, config: CheckConfig) -> np.ndarray:
+    """The new version's log p95 latency without the warm-up minutes after each rollout step.
+
+    Fresh instances are slow for a few minutes (cold caches, JIT); during a canary that
+    happens after every step, and a side-by-side comparison would call it a regression.
+    """
+    return np.where(_restart_mask(w, config, config.warmup_minutes), np.nan, w.new_lat)
+
+
 def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
-    """The excess still holds in the latest half of the window, restart minutes left out.
+    """The excess is spread over the window: it still holds late, and not only in a few minutes.
 
     A restart blip, a canary step's warm-up, an old error reappearing for a few minutes or an
-    incident that is over concentrate their excess early and briefly; a real regression is
-    still there at the end of the window ("transient" in Datadog's reasons).
+    incident that is already over concentrate their excess in the minutes after a rollout step,
+    in a short burst, or early in the window; a real regression does not ("transient" in
+    Datadog's reasons). Persistent means: at least `min_late_share` of the window's excess
+    lies in its latest half, and at least `min_steady_share` outside the restart minutes and
+    the `burst_minutes` worst minutes. Errors and p95 latency are judged alike.
     """
-    m = w.new_req.shape[1]
-    late = np.zeros((1, m), dtype=bool)
-    late[:, m // 2:] = True
-    keep = late & ~_restart_mask(w, config) & (w.new_req > 0)
+    restart = _restart_mask(w, config)
     base_rate = _safe_ratio(w.ref_err, w.ref_req)
-    expected = w.new_req * base_rate[:, None]
-    excess_z = (w.new_err - expected) / np.sqrt(w.dispersion[:, None] * expected + 1.0)
-    keep &= _below_top(excess_z, keep, config.burst_minutes)
-    err = _error_excess(w, np.where(keep, w.new_req, 0), np.where(keep, w.new_err, 0),
-                        replace(config, min_ratio=1 + (config.min_ratio - 1) / 2,
-                                min_extra_errors=config.min_extra_errors / 2),
-                        config.persistence_alpha)
-    lat_keep = keep & _below_top(np.nan_to_num(w.new_lat, nan=-np.inf), keep, config.burst_minutes)
-    lat = _latency_shift(*_latency_pair(w, np.where(lat_keep, w.new_lat, np.nan), config), w.base_lat)
-    lat_flag = (lat["z"] >= config.latency_z / 2) & (lat["ratio"] >= 1 + (config.min_latency_ratio - 1) / 2) \
-        if w.has_latency else np.zeros_like(err["flag"])
-    passed = err["flag"] | lat_flag
-    stats = {"late_error_ratio": err["ratio"], "late_p": err["p"], "late_latency_ratio": lat["ratio"],
-             "kept_minutes": keep.sum(axis=1).astype(np.float64), "error_flag": err["flag"].astype(np.float64)}
+    err_excess = w.new_err - w.new_req * base_rate[:, None]
+    err_late, err_steady = _spread(err_excess, w.new_req > 0, restart, config)
+    steady_lat = _steady_latency(w, config)
+    ref_lat = _nan_stats(_latency_pair(w, steady_lat, config)[1])[1]
+    lat_excess = np.nan_to_num(steady_lat - ref_lat[:, None], nan=0.0)
+    lat_late, lat_steady = _spread(lat_excess, np.isfinite(steady_lat), restart, config)
+
+    def spread_ok(late: np.ndarray, steady: np.ndarray) -> np.ndarray:
+        return (late >= config.min_late_share) & (steady >= config.min_steady_share)
+
+    # Only a material excess can persist: noise around zero has no meaningful spread.
+    err_material = np.where(w.new_req > 0, err_excess, 0.0).sum(axis=1) >= config.min_extra_errors
+    lat_count, lat_mean_excess, _ = _nan_stats(steady_lat - ref_lat[:, None])
+    lat_material = (lat_count >= 3) & (lat_mean_excess >= np.log(config.min_latency_ratio))
+    err_ok = spread_ok(err_late, err_steady) & err_material
+    lat_ok = spread_ok(lat_late, lat_steady) & lat_material if w.has_latency else np.zeros_like(err_ok)
+    passed = err_ok | lat_ok
+    stats = {"error_late_share": err_late, "error_steady_share": err_steady,
+             "latency_late_share": lat_late, "latency_steady_share": lat_steady,
+             "error_ok": err_ok.astype(np.float64), "latency_ok": lat_ok.astype(np.float64)}
+    m = w.new_req.shape[1]
 
     def describe(s: dict[str, float], passed: bool) -> str:
-        detail = (f"in the latest {m - m // 2} min, restart minutes and the worst {config.burst_minutes} left out: "
-                  f"error rate {s['late_error_ratio']:.1f}x ({_p_text(s['late_p'])}), "
-                  f"p95 latency {s['late_latency_ratio']:.2f}x")
+        which = "latency" if (s["latency_ok"] and not s["error_ok"]) else "error"
+        late, steady = s[f"{which}_late_share"], s[f"{which}_steady_share"]
+        detail = (f"{late:.0%} of the {which} excess in the latest {m - m // 2} min, {steady:.0%} outside restart "
+                  f"minutes and the worst {config.burst_minutes} (needs {config.min_late_share:.0%} and "
+                  f"{config.min_steady_share:.0%})")
         return ("persistent: " if passed else "transient: ") + detail
 
     return CheckResult("persistence", w.horizon, passed, stats, describe)
@@ -460,6 +500,7 @@ def check_temporal(w: Window, config: CheckConfig) -> CheckResult:
     dispersion = np.minimum(w.dispersion, _block_dispersion(early_req, early_err, config.block_minutes))
     min_ratio = config.min_pre_ratio
     pre_rise, pre_ratio = rise(recent_req, recent_err, early_req, early_err)
+    error_pre_rise = pre_rise.copy()
     min_ratio = config.min_ratio
     ctl_rise, ctl_ratio = rise(w.ctl_req, w.ctl_err, w.base_req, w.base_err)
     # During a canary the new version may still be clearly worse than the previous one at the same time.
@@ -472,14 +513,18 @@ def check_temporal(w: Window, config: CheckConfig) -> CheckResult:
         pre_rise |= (pre_lat["z"] >= config.latency_z) & (pre_lat["ratio"] >= config.min_latency_ratio)
         ctl_blame |= (ctl_lat["z"] >= config.latency_z) & (ctl_lat["ratio"] >= config.min_latency_ratio)
     passed = ~pre_rise & ~ctl_blame
-    stats = {"pre_rollout_ratio": pre_ratio, "previous_ratio": ctl_ratio, "new_vs_previous_ratio": new_ctl_ratio,
+    stats = {"pre_rollout_ratio": pre_ratio, "error_pre_rise": error_pre_rise.astype(np.float64),
+             "previous_ratio": ctl_ratio, "new_vs_previous_ratio": new_ctl_ratio,
              "pre_rise": pre_rise.astype(np.float64), "previous_rise": ctl_blame.astype(np.float64),
              "has_control": has_control.astype(np.float64)}
 
     def describe(s: dict[str, float], passed: bool) -> str:
         if s["pre_rise"]:
-            return (f"not new: errors or latency were already rising before the rollout "
-                    f"(last {recent} min {s['pre_rollout_ratio']:.1f}x the earlier baseline)")
+            if s["error_pre_rise"]:
+                return (f"not new: errors were already rising before the rollout "
+                        f"(last {recent} min {s['pre_rollout_ratio']:.1f}x the earlier baseline)")
+            return (f"not new: p95 latency was already rising before the rollout "
+                    f"(last {recent} min vs the earlier baseline)")
         if s["previous_rise"]:
             return (f"unrelated: the previous version rose at the same time "
                     f"({s['previous_ratio']:.1f}x its baseline)")
