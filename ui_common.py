@@ -92,3 +92,114 @@ def current_fleet() -> tuple[int, int]:
         int(st.session_state.get(N_KEY, DEFAULT_N)),
         int(st.session_state.get(SEED_KEY, DEFAULT_SEED)),
     )
+
+
+# ---------------------------------------------------------------------------- shared, cached pipeline
+# Pages never compute statistics themselves: they call these cached accessors, so the fleet and the
+# checks of one (size, seed) are computed once per server and shared by every page and session.
+# cache_resource (not cache_data) because the objects are large, read-only numpy containers that
+# need not be copied on every read; max_entries bounds memory on a small Community Cloud box.
+
+
+@st.cache_resource(show_spinner="Simulating the fleet…", max_entries=3)
+def simulated_fleet(n: int, seed: int):
+    """The simulated fleet of the sidebar's size and seed (an ``fdd.fleet.Fleet``)."""
+    from fdd.simulate import simulate_fleet
+
+    return simulate_fleet(n, seed)
+
+
+@st.cache_resource(show_spinner="Running the statistical checks…", max_entries=3)
+def fleet_checks(n: int, seed: int, horizons: tuple[int, ...] = (10, 20, 60)):
+    """The checks of every deployment of that fleet at each horizon (``list[HorizonVerdict]``)."""
+    from fdd.checks import run_horizons
+
+    return run_horizons(simulated_fleet(n, seed), horizons)
+
+
+def show_error(message: str | Exception) -> None:
+    """One clear message instead of a traceback (bad input, impossible parameters)."""
+    st.error(str(message), icon="⚠️")
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def kayenta_scores(n: int, seed: int, horizons: tuple[int, ...] = (10, 20, 60)):
+    """The Kayenta-style judge's ``scores`` table for that fleet (``fdd.kayenta.judge_fleet``).
+
+    Slow (the judge runs one deployment at a time, as Kayenta does): callers show progress around
+    the first call, e.g. with ``st.status``. Pages share entries: Unsupervised checks and Results
+    both ask for ``(60,)``; six entries hold two per fleet for the three cached fleets.
+    """
+    from fdd.kayenta import judge_fleet
+
+    return judge_fleet(simulated_fleet(n, seed), horizons=tuple(horizons))
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def _sequential_fit(n: int, seed: int, feature_set: str):
+    """The sequential models fitted (with 5-fold cross-fitting) on that fleet's ensemble verdicts."""
+    from fdd.sequential import SequentialDetector
+
+    return SequentialDetector(feature_set=feature_set).fit(simulated_fleet(n, seed))
+
+
+def trained_sequential(n: int, seed: int, feature_set: str, target_precision: float):
+    """A fitted ``fdd.sequential.SequentialDetector`` for that fleet, feature set and target precision.
+
+    The models are cached per (fleet, feature set); the target precision only re-chooses the
+    thresholds on the cached out-of-fold scores, so moving its slider does not refit.
+    """
+    return _sequential_fit(n, seed, feature_set).with_target_precision(target_precision)
+
+
+# ---------------------------------------------------------------------------- results / your data
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_models():
+    """The sequential models that ship with fdd (``SequentialDetector.load_default()``), read once."""
+    from fdd.sequential import SequentialDetector
+
+    return SequentialDetector.load_default()
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def weak_trained_sequential(n: int, seed: int):
+    """Sequential models fitted (5-fold cross-fitting) on that fleet's weak-supervision labels."""
+    from fdd.evaluation import train_on_weak_labels
+
+    return train_on_weak_labels(simulated_fleet(n, seed))
+
+
+# ---------------------------------------------------------------------------- weak supervision
+
+
+@st.cache_resource(show_spinner="Applying the labeling functions and fitting the label model…", max_entries=8)
+def weak_supervision(n: int, seed: int, config):
+    """``(label-model labels, majority-vote labels, LF inputs)`` of that fleet for an ``fdd.weak.LFConfig``.
+
+    Raises ValueError (not cached) when no labeling function is enabled or all abstain everywhere.
+    """
+    from fdd.weak import LABEL_MODEL, MAJORITY_VOTE, combine_votes, label_matrix, lf_inputs
+
+    if not config.active:
+        raise ValueError("No labeling function is enabled: switch at least one on to get labels.")
+    verdict = fleet_checks(n, seed)[-1]  # the 60-minute checks, shared with the other pages
+    inputs = lf_inputs(simulated_fleet(n, seed), verdict)
+    L = label_matrix(inputs, config)
+    ids = inputs["deployment_id"].to_numpy()
+    return (combine_votes(L, config.active, ids, seed=0, method=LABEL_MODEL),
+            combine_votes(L, config.active, ids, method=MAJORITY_VOTE), inputs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def label_source_comparison(n: int, seed: int, config, _progress=None):
+    """``fdd.weak_eval.compare_label_sources`` on that fleet (trains the sequential models: slow).
+
+    ``_progress`` (not part of the cache key) receives one message per training step.
+    """
+    from fdd.weak_eval import compare_label_sources
+
+    labels, _, _ = weak_supervision(n, seed, config)
+    return compare_label_sources(simulated_fleet(n, seed), config, weak=labels, verdict=fleet_checks(n, seed)[-1],
+                                 seed=0, progress=_progress)

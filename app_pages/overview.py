@@ -3,29 +3,70 @@ import streamlit as st
 st.title("Faulty deployment detection")
 
 st.markdown(
-    "Most production incidents start with a change: about 70% of them follow a deployment. "
-    "Catching a bad version while it is still rolling out, from the telemetry that the old and "
-    "the new version emit side by side, lets a team roll back before most users notice."
+    "Most production incidents start with a change: about 70% of them follow a deployment. Catching a bad "
+    "version while it is still rolling out, from the telemetry that the old and the new version emit side by "
+    "side, lets a team roll back before most users notice. Nobody labels deployments as faulty, though, so "
+    "there is nothing to train a model on at first."
 )
 st.markdown(
-    "This app follows the journey of Datadog's Automatic Faulty Deployment Detection in three "
-    "stages. First, **unsupervised statistical checks** compare the new version with the old "
-    "one, and a deployment is called faulty only when they agree unanimously after 60 minutes. "
-    "Second, **sequential LightGBM models** learn to predict that 60-minute verdict much "
-    "earlier, at 10 and 20 minutes. Third, **weak supervision** combines noisy hints such as "
-    "rollbacks, short lifetimes and incidents with a Snorkel label model to produce better "
-    "training labels."
-)
-st.markdown(
-    "Every page works on a simulated fleet of deployments whose size and seed you choose in "
-    "the sidebar; the URL keeps that choice, so a shared link shows the same view."
+    "This app retraces the answer of Datadog's Automatic Faulty Deployment Detection in three steps. "
+    "**Statistical checks** compare the new version with the previous one and call a deployment faulty only "
+    "when all of them agree after 60 minutes. **Sequential LightGBM models** learn to predict that 60-minute "
+    "verdict from the first 10 and 20 minutes, and a **cascade** flags a deployment at the first horizon whose "
+    "model fires. **Weak supervision** then replaces the checks' verdict as training target: noisy after-the-fact "
+    "hints (rollbacks, short lifetimes, incidents) and the checks are combined by a Snorkel label model into "
+    "better labels."
 )
 
-st.subheader("What you can try")
+st.graphviz_chart(
+    """
+    digraph journey {
+        rankdir=LR; bgcolor="transparent";
+        node [shape=box, style="rounded,filled", fillcolor="#F4F1FA", color="#632CA6", fontname="sans-serif",
+              fontsize=11];
+        edge [color="#5b5b5b", fontname="sans-serif", fontsize=9];
+        fleet [label="fleet of deployments\\n(telemetry per version)"];
+        checks [label="statistical checks\\n(impact, persistence, ...)"];
+        ensemble [label="ensemble:\\nunanimous vote at 60 min"];
+        models [label="sequential models\\n(LightGBM at 10 / 20 / 60 min)"];
+        cascade [label="cascade:\\nflag at the first horizon", fillcolor="#E4DAF5"];
+        weak [label="weak signals\\n(rollback, lifetime, incident)"];
+        lm [label="label model\\n(Snorkel)"];
+        labels [label="training labels"];
+        fleet -> checks -> ensemble;
+        ensemble -> models [label="step 2: target"];
+        fleet -> models [label="features at h"];
+        models -> cascade;
+        weak -> lm; checks -> lm [style=dashed];
+        lm -> labels;
+        labels -> models [label="step 3: better target", color="#632CA6", fontcolor="#632CA6"];
+    }
+    """,
+    width="stretch",
+)
+st.caption("Data flows one way. Ground truth, known only in simulation, is used to measure, never to train.")
+
+st.subheader("What each page lets you try")
 st.markdown(
-    "- **Unsupervised checks**: inspect the statistical checks on one deployment and across the fleet.\n"
-    "- **Sequential models**: train the early-warning models and compare horizons.\n"
-    "- **Weak supervision**: look at the labeling functions and what the label model makes of them.\n"
-    "- **Results**: compare the approaches on precision, recall and time to detection.\n"
-    "- **Your data**: upload your own per-version telemetry and score it."
+    "- **Unsupervised checks**: build one deployment (a fault, or a confounder that only looks like one) and see "
+    "which checks vote faulty and why; then watch each added check remove false positives across the fleet.\n"
+    "- **Sequential models**: train the 10/20/60-minute models, move the target precision and trade early "
+    "coverage against precision.\n"
+    "- **Weak supervision**: switch labeling functions on and off and see what the label model makes of them.\n"
+    "- **Results**: every approach side by side on the same fleet, next to Datadog's reported figures.\n"
+    "- **Your data**: upload your own per-version telemetry (or the bundled sample) and score it."
+)
+
+st.subheader("Start here: a 30-minute path for a class")
+st.markdown(
+    "1. Keep the sidebar's fleet at its defaults (2,000 deployments, seed 7); the URL keeps the choice, so share "
+    "it and everybody sees the same fleet.\n"
+    "2. **Unsupervised checks**: pick the scenario `restart_blip`, then `error_step`. Which check tells them apart?\n"
+    "3. Still there, read the refinement table: which confounder does each added check stop flagging?\n"
+    "4. **Sequential models**: note the share of faults already caught at 10 and 20 minutes; raise the target "
+    "precision and watch it fall.\n"
+    "5. **Weak supervision**: turn off the rollback labeling function. Do the labels get better or worse?\n"
+    "6. **Results**: compare coverage at 10/20 minutes and precision on disagreements with Datadog's figures. "
+    "Then change the seed in the sidebar: which conclusions survive another fleet?\n"
+    "7. **Your data**: download the template, look at the bundled sample's flags and their reasons."
 )

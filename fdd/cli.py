@@ -96,6 +96,137 @@ def _run_validate(args: argparse.Namespace) -> str:
             f"{fleet.minutes[0]}..{fleet.minutes[-1]}; optional columns: {', '.join(optional) or 'none'}")
 
 
+# --- train / score (the sequential models) -------------------------------------------------------
+# Label sources for `train`: name -> function(fleet, seed) -> (0/1 labels, sample weights or None,
+# weak labels or None). Weak supervision (the default) also writes MODEL_DIR/labels.csv.
+
+
+def _ensemble_labels(fleet: Fleet, seed: int):
+    from fdd.sequential import ensemble_labels
+
+    return ensemble_labels(fleet), None, None
+
+
+def _weak_labels(fleet: Fleet, seed: int):
+    from fdd.weak import training_targets, weak_labels
+
+    weak = weak_labels(fleet, seed=seed)
+    labels, weights = training_targets(weak)
+    return labels, weights, weak
+
+
+LABEL_SOURCES: dict[str, Callable[[Fleet, int], tuple]] = {"weak": _weak_labels, "ensemble": _ensemble_labels}
+DEFAULT_LABELS = "weak"
+LABELS_FILE = "labels.csv"
+SCORE_FORMATS = (".csv", ".parquet")
+
+
+def _unit_interval(text: str) -> float:
+    """An argparse type: a number in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must lie in (0, 1], got {value}")
+    return value
+
+
+def _train_arguments(parser: argparse.ArgumentParser) -> None:
+    from fdd.features import FEATURE_SETS
+
+    parser.add_argument("--data", type=Path, required=True, help="data folder to train on")
+    parser.add_argument("--model", type=Path, required=True, help="model folder to write")
+    parser.add_argument("--labels", choices=tuple(LABEL_SOURCES), default=DEFAULT_LABELS,
+                        help=f"training labels (default {DEFAULT_LABELS}: the label model over the labeling "
+                             "functions, written to MODEL/labels.csv; ensemble: the 60-minute check ensemble)")
+    parser.add_argument("--feature-set", choices=FEATURE_SETS, default="full", help="features (default full)")
+    parser.add_argument("--target-precision", type=_unit_interval, default=0.9,
+                        help="precision each horizon's threshold aims at against the ensemble's vote (default "
+                             "0.9); with weak labels, thresholds match that reference's precision on the labels")
+    parser.add_argument("--seed", type=_int_at_least(0), default=0, help="random seed (default 0)")
+
+
+def _run_train(args: argparse.Namespace) -> str:
+    from fdd.schema import load_fleet
+    from fdd.sequential import SequentialDetector
+
+    if args.model.exists() and not args.model.is_dir():
+        raise ValueError(f"{args.model}: exists and is not a folder")
+    fleet = load_fleet(args.data)
+    labels, weights, weak = LABEL_SOURCES[args.labels](fleet, args.seed)
+    settings = dict(feature_set=args.feature_set, target_precision=args.target_precision, seed=args.seed)
+    if weak is None:
+        detector = SequentialDetector(**settings).fit(fleet, labels, sample_weight=weights,
+                                                      target_name=f"{args.labels} labels (python -m fdd train)")
+    else:  # thresholds matched to the ensemble-trained models' precision against the weak labels
+        from fdd.weak_eval import fit_weak_detector
+
+        detector = fit_weak_detector(fleet, weak, **settings)
+    detector.save(args.model)
+    source = args.labels
+    if weak is not None:
+        from fdd.weak import write_labels_csv
+
+        write_labels_csv(weak, args.model / LABELS_FILE)
+        source = f"{args.labels} ({weak.model}; labels in {args.model / LABELS_FILE})"
+    thresholds = ", ".join(f"{h} min {t:.3f}" for h, t in zip(detector.horizons_, detector.thresholds_))
+    return (f"trained {len(detector.horizons_)} models on {fleet.n} deployments "
+            f"({int(detector.labels_.sum())} positive by {source}); thresholds {thresholds}; saved to {args.model}")
+
+
+def _score_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, required=True, help="data folder to score")
+    parser.add_argument("--out", type=Path, required=True, help="scores file to write (.csv or .parquet)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--model", type=Path, help="model folder (default: the models shipped with fdd)")
+    source.add_argument("--checks-only", action="store_true",
+                        help="run the cascade on the statistical checks alone, without models")
+
+
+def _check_output_file(path: Path) -> None:
+    """Fail before any work if `path` cannot take a scores file."""
+    if path.suffix.lower() not in SCORE_FORMATS:
+        raise ValueError(f"{path}: unsupported file type {path.suffix or '(no suffix)'}; use .csv or .parquet")
+    if path.is_dir():
+        raise ValueError(f"{path}: is a folder, not a file")
+    if not path.parent.is_dir():
+        raise ValueError(f"{path.parent}: no such folder for the scores file")
+
+
+def _run_score(args: argparse.Namespace) -> str:
+    from fdd.schema import load_fleet, write_table
+    from fdd.sequential import SequentialDetector, checks_cascade, scores_frame
+
+    _check_output_file(args.out)
+    if args.checks_only:
+        detector, source = None, "the statistical checks"
+    elif args.model is not None:
+        detector, source = SequentialDetector.load(args.model), f"the models in {args.model}"
+    else:
+        detector, source = SequentialDetector.load_default(), "the shipped models"
+    fleet = load_fleet(args.data)
+    result = checks_cascade(fleet) if detector is None else detector.cascade(fleet)
+    write_table(scores_frame(fleet.ids, result), args.out)
+    per = ", ".join(f"{int((result.detected_minute == h).sum())} at {h} min" for h in result.horizons)
+    return f"scored {fleet.n} deployments with {source}: {int(result.faulty.sum())} flagged ({per}); wrote {args.out}"
+
+
+def _evaluate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, required=True, help="data folder whose deployments carry `label`")
+    parser.add_argument("--scores", type=Path, required=True, help="scores file written by `score`")
+
+
+def _run_evaluate(args: argparse.Namespace) -> str:
+    from fdd.schema import read_data_dir, read_table, validate_scores
+    from fdd.scorecard import align_scores, evaluate, render
+
+    _, deployments = read_data_dir(args.data)
+    scores = validate_scores(read_table(args.scores), source=args.scores.name)
+    labels, ordered = align_scores(deployments, scores, scores_source=args.scores.name)
+    return render(*evaluate(labels, ordered))
+
+
 COMMANDS: dict[str, Command] = {
     c.name: c
     for c in (
@@ -103,6 +234,12 @@ COMMANDS: dict[str, Command] = {
                 _simulate_arguments, _run_simulate),
         Command("validate", "check a data folder against the data contract",
                 _validate_arguments, _run_validate),
+        Command("train", "fit the sequential models (10/20/60 min) on a data folder and save them",
+                _train_arguments, _run_train),
+        Command("score", "score every deployment of a data folder with the detection cascade",
+                _score_arguments, _run_score),
+        Command("evaluate", "precision, recall, coverage per horizon and time to detection against `label`",
+                _evaluate_arguments, _run_evaluate),
     )
 }
 

@@ -214,3 +214,16 @@ def precision_recall_points(scores: np.ndarray, labels: np.ndarray, max_points: 
         keep = np.unique(np.linspace(0, len(frame) - 1, max_points).round().astype(int))
         frame = frame.iloc[keep].reset_index(drop=True)
     return frame
+
+
+def label_quality(label: np.ndarray, truth: np.ndarray) -> dict[str, float]:
+    """Precision, recall and F1 of training labels against truth, and their coverage.
+
+    `label` holds 1 (faulty), 0 (healthy) or -1 (abstained); an abstention counts as "not
+    faulty", so recall is over every faulty deployment. Coverage is the share labelled at all.
+    """
+    label = np.asarray(label)
+    c = confusion(label == 1, truth)
+    return {"precision": c.precision, "recall": c.recall, "f1": c.f1,
+            "coverage": float((label != -1).mean()) if len(label) else float("nan"),
+            "labelled_faulty": int((label == 1).sum())}

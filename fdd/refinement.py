@@ -48,11 +48,3 @@ def iteration_table(verdict: HorizonVerdict, deployments: pd.DataFrame,
             row[f"fp_{name}"] = float(flagged[in_group].mean()) if in_group.any() else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def confounder_fp_long(table: pd.DataFrame) -> pd.DataFrame:
-    """The per-confounder FP columns of `iteration_table` in long form (for a chart)."""
-    fp_cols = [c for c in table.columns if c.startswith("fp_") and c != "fp_rate"]
-    long = table.melt(id_vars=["step", "added"], value_vars=fp_cols, var_name="scenario", value_name="fp_rate")
-    long["scenario"] = long["scenario"].str.removeprefix("fp_")
-    return long

@@ -117,3 +117,233 @@ def test_invalid_query_params_fall_back_to_defaults(n, seed):
     assert (size.value, seed_widget.value) == (2000, 7)
     assert at.query_params["n"] == "2000"
     assert at.query_params["seed"] == "7"
+
+
+def _dataframe_with(at: AppTest, column: str):
+    frames = [df.value for df in at.dataframe if column in df.value.columns]
+    assert frames, f"no table with a {column!r} column"
+    return frames[0]
+
+
+def test_unsupervised_page_survives_its_widgets_extremes():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["n"] = "500"
+    at.run()
+    at.switch_page("app_pages/unsupervised.py").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+    # The fleet view: iteration table, and both detectors side by side.
+    assert len(_dataframe_with(at, "story")) == 5
+    comparison = _dataframe_with(at, "detector")
+    assert list(comparison["detector"]) == ["fdd checks (60 min)", "Kayenta-style judge (60 min)"]
+    assert at.get("download_button")
+
+    moves = [
+        (at.slider, "uns_magnitude", 0.0),
+        (at.slider, "uns_magnitude", 1.0),
+        (at.select_slider, "uns_traffic", 0.1),
+        (at.select_slider, "uns_traffic", 5000.0),
+        (at.select_slider, "uns_base_error", 0.0001),
+        (at.select_slider, "uns_base_error", 0.05),
+        (at.slider, "uns_horizon", 5),
+        (at.slider, "uns_horizon", 60),
+        (at.radio, "uns_rollout", "canary"),
+        (at.number_input, "uns_seed", 1_000_000),
+        (at.selectbox, "uns_profile", "internal_tool"),
+        (at.toggle, "uns_manual_levels", False),
+    ]
+    for widgets, key, value in moves:
+        widgets(key=key).set_value(value).run()
+        assert not at.exception, (key, value, at.exception)
+        assert not at.error, (key, value, [e.value for e in at.error])
+
+    # Every scenario at the lowest traffic, a canary seen only 5 minutes in.
+    at.toggle(key="uns_manual_levels").set_value(True).run()
+    at.select_slider(key="uns_traffic").set_value(0.1)
+    at.slider(key="uns_horizon").set_value(5)
+    for scenario in at.selectbox(key="uns_scenario").options:
+        at.selectbox(key="uns_scenario").set_value(scenario.split(" ")[0]).run()
+        assert not at.exception, (scenario, at.exception)
+        assert not at.error, (scenario, [e.value for e in at.error])
+
+    history = at.session_state["uns_history"]
+    assert len(history) >= 10
+    assert {"scenario", "decision", "failed_checks"} <= set(history[-1])
+
+    # No checks in the vote: a clear message, not an exception.
+    at.multiselect(key="uns_enabled").set_value([]).run()
+    assert not at.exception, at.exception
+    assert any("at least one check" in e.value for e in at.error)
+
+    at.multiselect(key="uns_enabled").set_value(["impact"]).run()
+    assert not at.exception and not at.error
+    at.toggle(key="uns_kayenta").set_value(False).run()
+    assert not at.exception and not at.error
+    assert list(_dataframe_with(at, "detector")["detector"]) == ["fdd checks (60 min)"]
+    at.button(key="uns_clear_history").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["uns_history"] == []
+
+
+def test_sequential_page_survives_its_widgets_extremes():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["n"] = "500"
+    at.run()
+    at.switch_page("app_pages/sequential.py").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    table = _dataframe_with(at, "coverage")
+    assert list(table["horizon"]) == [10, 20, 60]
+    assert at.get("download_button")
+
+    moves = [
+        ("slider", "seq_target_precision", 0.5),
+        ("slider", "seq_target_precision", 0.99),
+        ("selectbox", "seq_feature_set", "basic"),
+        ("slider", "seq_target_precision", 0.5),
+        ("selectbox", "seq_feature_set", "domain"),
+        ("selectbox", "seq_feature_set", "full"),
+        ("slider", "seq_target_precision", 0.99),
+    ]
+    for kind, key, value in moves:  # look widgets up in the latest run's tree, not the first one's
+        getattr(at, kind)(key=key).set_value(value).run()
+        assert not at.exception, (key, value, at.exception)
+        assert not at.error, (key, value, [e.value for e in at.error])
+    picker = [box for box in at.selectbox if box.key == "seq_deployment"]
+    if picker:  # the last flagged deployment's timeline
+        picker[0].select_index(len(picker[0].options) - 1).run()
+        assert not at.exception, at.exception
+
+
+def test_weak_supervision_page_survives_its_widgets_extremes():
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["n"] = "500"
+    at.run()
+    at.switch_page("app_pages/weak_supervision.py").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert "learned_accuracy" in _dataframe_with(at, "coverage").columns
+    quality = _dataframe_with(at, "labeler")
+    assert list(quality["labeler"]) == ["label model", "majority vote", "ensemble alone"]
+    assert list(_dataframe_with(at, "time_to_detection")["labels"])[0] == "ensemble"
+    assert len(at.get("download_button")) >= 3
+
+    at.toggle(key="ws_compare").set_value(False).run()  # keep the rest fast: no model training
+    moves = [
+        ("toggle", "ws_on_rolled_back", False),
+        ("slider", "ws_lived_long_minutes", 0.0),
+        ("slider", "ws_lived_long_minutes", 10080.0),
+        ("slider", "ws_replaced_within_minutes", 1.0),
+        ("slider", "ws_replaced_within_minutes", 1440.0),
+        ("slider", "ws_novel_min_errors", 0.0),
+        ("slider", "ws_novel_min_share_of_baseline", 0.0),
+        ("slider", "ws_novel_min_errors", 200.0),
+        ("toggle", "ws_on_latency_regression", True),
+        ("slider", "ws_latency_min_ratio", 3.0),
+        ("slider", "ws_latency_min_z", 0.0),
+        ("slider", "ws_latency_min_z", 20.0),
+        ("toggle", "ws_on_incident_while_live", True),
+    ]
+    for kind, key, value in moves:  # look each widget up in the latest tree (enabled state changes)
+        getattr(at, kind)(key=key).set_value(value).run()
+        assert not at.exception, (key, value, at.exception)
+        assert not at.error, (key, value, [e.value for e in at.error])
+    picker = at.selectbox(key="ws_deployment")
+    picker.select_index(len(picker.options) - 1).run()
+    assert not at.exception, at.exception
+
+    # Two rules left: the label model cannot be fitted, majority vote takes over, visibly.
+    for toggle in at.toggle:
+        if toggle.key.startswith("ws_on_") and toggle.key not in ("ws_on_check_ensemble", "ws_on_lived_long_no_rollback"):
+            toggle.set_value(False)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("majority vote" in w.value for w in at.warning)
+
+    # No rule at all: one clear message, no exception.
+    for toggle in at.toggle:
+        if toggle.key.startswith("ws_on_"):
+            toggle.set_value(False)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("No labeling function is enabled" in e.value for e in at.error)
+
+
+# ---------------------------------------------------------------------------- Results and Your data pages
+
+ALL_STAGE_KEYS = ["checks_vote", "checks_cascade", "seq_ensemble", "seq_weak", "seq_shipped", "kayenta"]
+
+
+def test_results_page_measures_every_stage():
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.query_params["n"] = "500"
+    at.run()
+    at.switch_page("app_pages/results.py").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    # The fast stages at once; the slow ones behind one button.
+    assert list(_dataframe_with(at, "coverage_10")["key"]) == ["checks_vote", "checks_cascade", "seq_shipped"]
+    at.button(key="res_measure").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    table = _dataframe_with(at, "coverage_10")
+    assert list(table["key"]) == ALL_STAGE_KEYS
+    assert table[["precision", "recall", "f1", "coverage_10", "coverage_20", "ttd_multiple"]].notna().all().all()
+    assert not at.get("button") or "res_measure" not in [b.key for b in at.button]
+    reported = _dataframe_with(at, "datadog_after")
+    assert len(reported) == 5
+    assert len(at.get("vega_lite_chart")) >= 3
+    assert {"res_stage_csv", "res_detections_csv", "res_all_zip"} <= {b.key for b in at.get("download_button")}
+    # Kayenta off and on again: from the cache, nothing recomputed, no message.
+    at.toggle(key="res_kayenta").set_value(False).run()
+    assert not at.exception and not at.error
+    assert "kayenta" not in list(_dataframe_with(at, "coverage_10")["key"])
+    at.toggle(key="res_kayenta").set_value(True).run()
+    assert list(_dataframe_with(at, "coverage_10")["key"]) == ALL_STAGE_KEYS
+
+
+def _sample_bytes(name: str) -> bytes:
+    return (ROOT / "data" / "sample" / name).read_bytes()
+
+
+def test_your_data_page_sample_upload_and_training():
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.query_params["n"] = "500"
+    at.run()
+    at.switch_page("app_pages/your_data.py").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    flagged = _dataframe_with(at, "reasons")
+    assert len(flagged) > 0 and flagged["reasons"].str.len().gt(0).all()
+    assert len(_dataframe_with(at, "precision")) == 2  # the sample has `label`
+    assert len(at.get("vega_lite_chart")) == 1  # the highest-scoring deployment's telemetry
+    assert {"yd_template", "yd_scores_csv"} <= {b.key for b in at.get("download_button")}
+
+    # Upload: a broken timeseries (errors above requests) gives ONE clear message, no traceback.
+    at.radio(key="yd_source").set_value("Upload my files").run()
+    assert not at.exception and not at.error
+    bad = _sample_bytes("timeseries.csv").replace(b"\nd000001,-59,previous,1265,0,", b"\nd000001,-59,previous,1265,9999,")
+    assert bad != _sample_bytes("timeseries.csv")
+    at.file_uploader(key="yd_timeseries").set_value(("my_timeseries.csv", bad, "text/csv"))
+    at.file_uploader(key="yd_deployments").set_value(("deployments.csv", _sample_bytes("deployments.csv"), "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.error) == 1, [e.value for e in at.error]
+    message = at.error[0].value
+    assert "my_timeseries.csv" in message and "'errors'" in message and "row 2" in message
+    assert "Traceback" not in message
+
+    # The same file repaired: scored, no message.
+    at.file_uploader(key="yd_timeseries").set_value(("my_timeseries.csv", _sample_bytes("timeseries.csv"), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert len(_dataframe_with(at, "reasons")) == len(flagged)
+
+    # Training on 200 deployments is impossible (too few weak-label positives): one clear message,
+    # and the shipped models' scores stay on screen.
+    at.radio(key="yd_models").set_value("Models trained here on this data (weak supervision)").run()
+    at.button(key="yd_train").click().run()
+    assert not at.exception, at.exception
+    assert len(at.error) == 1 and "Training on this data is impossible" in at.error[0].value
+    assert len(_dataframe_with(at, "reasons")) == len(flagged)

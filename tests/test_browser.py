@@ -44,10 +44,10 @@ class PageCase:
 
 PAGES = [
     PageCase("overview", "/", "Faulty deployment detection"),
-    PageCase("unsupervised", "/unsupervised", "Unsupervised checks"),
-    PageCase("sequential", "/sequential", "Sequential models"),
-    PageCase("weak_supervision", "/weak_supervision", "Weak supervision"),
-    PageCase("results", "/results", "Results"),
+    PageCase("unsupervised", "/unsupervised", "Unsupervised checks", expect_chart=True),
+    PageCase("sequential", "/sequential", "Sequential models", expect_chart=True),
+    PageCase("weak_supervision", "/weak_supervision", "Weak supervision", expect_chart=True),
+    PageCase("results", "/results", "Results", expect_chart=True),
     PageCase("your_data", "/your_data", "Your data"),
 ]
 

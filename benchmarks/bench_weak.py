@@ -1,0 +1,93 @@
+"""Benchmark of weak supervision on a fresh simulated fleet (a seed never tuned on).
+
+    python benchmarks/bench_weak.py [--n 10000] [--seed 424242]
+
+Prints: the labeling functions (coverage, accuracy vs truth, learned accuracy); label quality of
+the label model vs majority vote vs the 60-minute ensemble alone; the label model's fit time;
+sequential models trained on weak labels vs on the ensemble (out-of-fold, against truth); and
+whether each target of the issue is met, with the margin.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fdd.checks import run_checks  # noqa: E402
+from fdd.simulate import simulate_fleet  # noqa: E402
+from fdd.weak import (LABEL_MODEL, MAJORITY_VOTE, LFConfig, combine_votes, fit_label_model,  # noqa: E402
+                      label_matrix, lf_analysis, lf_inputs)
+from fdd.weak_eval import compare_label_sources, label_quality_table  # noqa: E402
+
+
+def _show(title: str, frame: pd.DataFrame) -> None:
+    print(f"\n## {title}\n")
+    print(frame.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+
+def _target(name: str, value: float, reference: float, better: str = "higher", slack: float = 0.0) -> str:
+    """One line: met or missed, and by how much."""
+    diff = value - reference
+    met = diff > 0 if better == "higher" else diff >= -slack
+    return f"{'MET   ' if met else 'MISSED'} {name}: {value:.3f} vs {reference:.3f} ({diff:+.3f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=424_242)
+    args = parser.parse_args()
+    print(f"# Weak supervision on simulate_fleet(n={args.n}, seed={args.seed})")
+
+    fleet = simulate_fleet(args.n, args.seed)
+    truth = fleet.deployments["label"].to_numpy()
+    verdict = run_checks(fleet, 60)
+    config = LFConfig()
+    inputs = lf_inputs(fleet, verdict)
+    L = label_matrix(inputs, config)
+    ids = inputs["deployment_id"].to_numpy()
+
+    start = time.perf_counter()
+    label_model = combine_votes(L, config.active, ids, seed=0, method=LABEL_MODEL)
+    cold = time.perf_counter() - start  # includes importing torch
+    start = time.perf_counter()
+    fit_label_model(L[:, (L != -1).any(axis=0)], seed=0)
+    warm = time.perf_counter() - start
+    majority = combine_votes(L, config.active, ids, method=MAJORITY_VOTE)
+
+    analysis = lf_analysis(L, config.active, truth, label_model.weights).drop(columns=["rule"])
+    _show(f"Labeling functions (enabled: {', '.join(config.active)})", analysis)
+    quality = label_quality_table(fleet, label_model, majority, verdict)
+    _show("Label quality against truth", quality)
+    print(f"\nlabel model: {label_model.model}; prior P(faulty) {label_model.class_balance:.3f} "
+          f"(true share {truth.mean():.3f}, not used); fit on {args.n:,} deployments: {warm:.2f} s "
+          f"({cold:.2f} s with torch's first import); target < 5 s")
+
+    start = time.perf_counter()
+    comparison = compare_label_sources(fleet, config, weak=label_model, verdict=verdict, seed=0)
+    _show(f"Sequential models by training labels (5-fold out-of-fold; {time.perf_counter() - start:.0f} s)",
+          comparison.T.reset_index().rename(columns={"index": "measure"}))
+
+    lm, mv, ens = (quality.set_index("labeler").loc[k, "f1"] for k in ("label model", "majority vote", "ensemble alone"))
+    rows = comparison.set_index("labels")
+    print("\n## Targets\n")
+    print(_target("label-model F1 > ensemble-alone F1", lm, ens))
+    print(_target("label-model F1 > majority-vote F1", lm, mv))
+    for variant in ("weak_thresholded", "weak_weighted"):
+        w, e = rows.loc[variant], rows.loc["ensemble"]
+        print(_target(f"{variant}: recall on disagreements > the ensemble-trained model's",
+                      w["disagreement_recall"], w["ensemble_disagreement_recall"]))
+        print(_target(f"{variant}: coverage at 20 min > the ensemble-trained model's", w["coverage_20"], e["coverage_20"]))
+        print(_target(f"{variant}: precision at most 0.02 below the ensemble-trained model's", w["precision"],
+                      e["precision"], better="no-worse", slack=0.02))
+    print(_target("label model fit time < 5 s (seconds, lower is better)", 5.0, warm))
+
+
+if __name__ == "__main__":
+    main()

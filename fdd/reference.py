@@ -1,0 +1,56 @@
+"""Datadog's reported figures: the published reference the app shows beside its own measurements.
+
+Nothing here is measured by fdd. These are the figures Datadog reported in its engineering blog
+post on Automatic Faulty Deployment Detection (David Asker and Sebastien Levy, "Detecting faulty
+deployments: our journey from unlabeled data to supervised learning",
+https://www.datadoghq.com/blog/engineering/detecting-faulty-deployments/), as summarised
+publicly. They come from Datadog's production fleet and a manual review of disagreements; the
+app measures the same quantities on a simulated fleet against its ground truth, so the two are
+comparable in kind, never in value.
+
+"before" is the sequential models trained on the 60-minute check ensemble's verdicts, "after"
+the same models trained on weak-supervision labels; time to detection is the sequential cascade's
+mean detection time as a multiple of the 60-minute wait of the checks (lower is faster).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = ["DATADOG_REPORTED_FIGURES", "DATADOG_REPORTED_SOURCE", "DATADOG_REPORTED_URL", "ReportedFigure",
+           "reported_figures_frame"]
+
+DATADOG_REPORTED_SOURCE = ("Datadog engineering blog, \"Detecting faulty deployments: our journey from unlabeled "
+                           "data to supervised learning\" (D. Asker, S. Levy), as summarised publicly")
+DATADOG_REPORTED_URL = "https://www.datadoghq.com/blog/engineering/detecting-faulty-deployments/"
+
+
+@dataclass(frozen=True)
+class ReportedFigure:
+    """One figure Datadog reported: its value before and after weak supervision (None: not reported)."""
+
+    key: str  # matches a column of fdd.evaluation.stage_table
+    figure: str
+    before: float | None
+    after: float | None
+    unit: str  # "share" (0..1) or "multiple" (of 60 minutes)
+
+
+# The ONE place these Datadog-reported reference numbers live (blog figures, not measured here).
+DATADOG_REPORTED_FIGURES: tuple[ReportedFigure, ...] = (
+    ReportedFigure("coverage_10", "coverage at 10 minutes", 0.215, 0.247, "share"),  # Datadog reported (blog)
+    ReportedFigure("coverage_20", "coverage at 20 minutes", 0.259, 0.371, "share"),  # Datadog reported (blog)
+    ReportedFigure("precision_disagreements", "precision on disagreements", 0.67, 0.78, "share"),  # Datadog reported
+    ReportedFigure("recall_disagreements", "recall on disagreements", 0.54, 0.85, "share"),  # Datadog reported
+    ReportedFigure("ttd_multiple", "time to detection (x 60 min)", None, 0.55, "multiple"),  # Datadog reported
+)
+
+
+def reported_figures_frame() -> pd.DataFrame:
+    """Datadog's reported figures as a table: figure, before, after, unit (reference, not measured here)."""
+    return pd.DataFrame(
+        [(f.key, f.figure, f.before, f.after, f.unit) for f in DATADOG_REPORTED_FIGURES],
+        columns=["key", "figure", "datadog_before", "datadog_after", "unit"],
+    ).astype({"datadog_before": "float64", "datadog_after": "float64"})

@@ -1,0 +1,56 @@
+"""`python -m fdd score --checks-only` then `evaluate`: the output contract and its bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fdd.cli import main
+from fdd.schema import validate_scores, write_data_dir
+from fdd.simulate import simulate_fleet
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("fleet")
+    write_data_dir(simulate_fleet(300, seed=4), path, fmt="csv")
+    return path
+
+
+def test_score_checks_only_then_evaluate(data_dir: Path, tmp_path: Path, capsys):
+    scores = tmp_path / "scores.csv"
+    assert main(["score", "--data", str(data_dir), "--out", str(scores), "--checks-only"]) == 0
+    frame = validate_scores(pd.read_csv(scores, dtype={"deployment_id": str}))
+    assert list(frame.columns[:4]) == ["deployment_id", "faulty", "score", "detected_minute"]
+    flagged = frame["faulty"] == 1
+    assert frame.loc[flagged, "detected_minute"].isin([10, 20, 60]).all()
+    assert frame.loc[~flagged, "detected_minute"].isna().all()
+    capsys.readouterr()
+    assert main(["evaluate", "--data", str(data_dir), "--scores", str(scores)]) == 0
+    out = capsys.readouterr().out
+    assert "precision" in out and "recall" in out and "coverage" in out and "time to detection" in out
+
+
+def test_evaluate_rejects_scores_of_other_deployments(data_dir: Path, tmp_path: Path, capsys):
+    scores = tmp_path / "scores.csv"
+    pd.DataFrame({"deployment_id": ["nope"], "faulty": [1], "score": [0.9], "detected_minute": [10]}).to_csv(
+        scores, index=False)
+    assert main(["evaluate", "--data", str(data_dir), "--scores", str(scores)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "deployment_id" in err[0] and "scores.csv" in err[0]
+
+
+def test_evaluate_needs_labels(data_dir: Path, tmp_path: Path, capsys):
+    unlabelled = tmp_path / "unlabelled"
+    unlabelled.mkdir()
+    (unlabelled / "timeseries.csv").write_bytes((data_dir / "timeseries.csv").read_bytes())
+    deployments = pd.read_csv(data_dir / "deployments.csv", dtype={"deployment_id": str})
+    deployments.drop(columns=["label"]).to_csv(unlabelled / "deployments.csv", index=False)
+    scores = tmp_path / "scores.csv"
+    assert main(["score", "--data", str(data_dir), "--out", str(scores), "--checks-only"]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", "--data", str(unlabelled), "--scores", str(scores)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "'label'" in err[0]

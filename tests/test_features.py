@@ -1,0 +1,99 @@
+"""Features of the sequential models: no leakage from the future, no weak or truth columns."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fdd.features import FEATURE_SETS, HorizonError, build_features, feature_names
+from fdd.fleet import Fleet
+from fdd.simulate import simulate_fleet
+
+
+@pytest.fixture(scope="module")
+def fleet() -> Fleet:
+    return simulate_fleet(600, seed=11)
+
+
+def _scramble_from(fleet: Fleet, minute: int, seed: int = 0) -> Fleet:
+    """A copy of the fleet whose rows at minutes >= `minute` are replaced by noise."""
+    rng = np.random.default_rng(seed)
+    col = fleet.column(minute)
+    requests = fleet.requests.copy()
+    requests[:, :, col:] = rng.integers(0, 5000, requests[:, :, col:].shape)
+    errors = fleet.errors.copy()
+    errors[:, :, col:] = rng.integers(0, 100, errors[:, :, col:].shape).clip(max=requests[:, :, col:])
+    novel = fleet.new_type_errors.copy()
+    novel[:, :, col:] = errors[:, :, col:] // 2
+    latency = fleet.latency_ms.copy()
+    latency[:, :, col:] = rng.uniform(1, 10_000, latency[:, :, col:].shape)
+    present = fleet.present.copy()
+    present[:, :, col:] = True
+    return dataclasses.replace(fleet, requests=requests, errors=errors, new_type_errors=novel,
+                               latency_ms=latency, present=present)
+
+
+@pytest.mark.parametrize("feature_set", FEATURE_SETS)
+@pytest.mark.parametrize("horizon", [10, 20])
+def test_features_ignore_rows_at_or_after_the_horizon(fleet, feature_set, horizon):
+    before = build_features(fleet, horizon, feature_set)
+    after = build_features(_scramble_from(fleet, horizon), horizon, feature_set)
+    pd.testing.assert_frame_equal(before, after)
+    # ... while the same scrambling one minute earlier does change them (the guard can fail)
+    earlier = build_features(_scramble_from(fleet, horizon - 1), horizon, feature_set)
+    assert not before.equals(earlier)
+
+
+def test_weak_signals_and_truth_never_become_features(fleet):
+    deployments = fleet.deployments.copy()
+    rng = np.random.default_rng(1)
+    for column in ("rolled_back", "incident", "label", "detectable"):
+        deployments[column] = rng.integers(0, 2, len(deployments))
+    deployments["lifetime_minutes"] = rng.uniform(0, 1000, len(deployments))
+    deployments["magnitude"] = rng.uniform(0, 1, len(deployments))
+    changed = dataclasses.replace(fleet, deployments=deployments)
+    pd.testing.assert_frame_equal(build_features(fleet, 20), build_features(changed, 20))
+    names = " ".join(feature_names("full"))
+    for word in ("rolled_back", "lifetime", "incident", "label", "scenario", "magnitude", "detectable"):
+        assert word not in names
+
+
+def test_columns_are_float_finite_and_match_the_named_sets(fleet):
+    previous: list[str] = []
+    for feature_set in FEATURE_SETS:
+        frame = build_features(fleet, 10, feature_set)
+        assert list(frame.columns) == feature_names(feature_set)
+        assert all(dtype == np.float64 for dtype in frame.dtypes)
+        assert np.isfinite(frame.to_numpy()).all()
+        assert len(frame) == fleet.n
+        assert list(frame.index) == list(fleet.ids.astype(str))
+        assert frame.columns[: len(previous)].tolist() == previous  # each set extends the last
+        previous = list(frame.columns)
+    for wanted in ("impact_error_p_neglog10", "impact_latency_z", "novel_rate_vs_base_log_ratio",
+                   "rate_vs_worst_window_log_ratio", "temporal_previous_ratio_log"):
+        assert wanted in feature_names("basic")
+    for wanted in ("canary_share", "shape_slope_z", "shape_early_share", "shape_max_minute_z", "log_new_requests"):
+        assert wanted in feature_names("domain") and wanted not in feature_names("basic")
+
+
+def test_shape_features_see_a_late_rise(fleet):
+    # A deployment whose new version's errors jump only in the second half of the window.
+    i = int(np.argmax(fleet.requests[1, :, fleet.column(0)]))
+    errors = fleet.errors.copy()
+    lo, hi = fleet.column(10), fleet.column(20)
+    errors[1, i, lo:hi] = fleet.requests[1, i, lo:hi] // 2
+    late = dataclasses.replace(fleet, errors=errors)
+    row = build_features(late, 20, "domain").iloc[i]
+    assert row["shape_second_half_log_ratio"] > row["shape_first_half_log_ratio"] + 1
+    assert row["shape_slope_z"] > 0
+    assert row["shape_early_share"] < 0.1
+
+
+def test_a_horizon_beyond_the_data_is_refused(fleet):
+    with pytest.raises(HorizonError, match="beyond the data"):
+        build_features(fleet.before(30), 60)
+    with pytest.raises(ValueError, match="unknown feature set"):
+        build_features(fleet, 10, "everything")

@@ -1,0 +1,326 @@
+"""Sequential models: the cascade, cross-fitting, persistence, determinism, errors and the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fdd.cli import main
+from fdd.fleet import Fleet
+from fdd.schema import read_table, validate_scores, write_data_dir
+from fdd.sequential import (
+    DEFAULT_MODEL_DIR,
+    SequentialDetector,
+    SequentialError,
+    cascade,
+    ensemble_labels,
+    normalised_scores,
+    precision_threshold,
+)
+from fdd.simulate import simulate_fleet
+
+SMALL = {"num_iterations": 15, "num_leaves": 4}
+SCORE_COLUMNS = ["deployment_id", "faulty", "score", "detected_minute", "score_10", "score_20", "score_60"]
+
+
+@pytest.fixture(scope="module")
+def fleet() -> Fleet:
+    return simulate_fleet(1500, seed=3)
+
+
+@pytest.fixture(scope="module")
+def fitted(fleet) -> SequentialDetector:
+    return SequentialDetector(feature_set="domain", n_folds=3, seed=1, lgbm_params=SMALL).fit(fleet)
+
+
+# ---------------------------------------------------------------------------- pure pieces
+
+
+def test_cascade_flags_at_the_first_horizon_that_fires():
+    proba = np.array([
+        [0.9, 0.1, 0.1],  # fires at 10 (later horizons do not matter)
+        [0.1, 0.8, 0.1],  # fires at 20
+        [0.1, 0.1, 0.6],  # fires at 60
+        [0.1, 0.1, 0.1],  # never
+        [0.5, 0.7, 0.5],  # exactly at the threshold counts: 10
+    ])
+    result = cascade(proba, [0.5, 0.7, 0.5], (10, 20, 60))
+    assert result.detected_minute.tolist() == [10, 20, 60, -1, 10]
+    assert result.faulty.tolist() == [True, True, True, False, True]
+    assert ((result.score >= 0.5) == result.faulty).all()
+    assert ((result.horizon_scores >= 0.5) == (proba >= [0.5, 0.7, 0.5])).all()
+    never = cascade(proba, [np.inf, np.inf, 0.5], (10, 20, 60))
+    assert never.detected_minute.tolist() == [-1, -1, 60, -1, 60]
+    with pytest.raises(SequentialError):
+        cascade(proba, [0.5, 0.5], (10, 20, 60))
+
+
+def test_normalised_scores_put_each_threshold_at_one_half():
+    p = np.array([[0.0, 0.2], [0.3, 0.2], [0.5, 0.9], [1.0, 1.0], [0.2999999999, 0.1999999]])
+    s = normalised_scores(p, [0.3, 0.2])
+    assert ((s >= 0.5) == (p >= [0.3, 0.2])).all()
+    assert s.min() >= 0 and s.max() <= 1
+    assert np.all(np.diff(normalised_scores(np.linspace(0, 1, 101)[:, None], [0.37]), axis=0) >= 0)
+
+
+def test_precision_threshold_keeps_the_most_recall_at_the_target():
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
+    labels = np.array([1, 1, 0, 1, 0, 0])
+    assert precision_threshold(scores, labels, 0.75) == 0.6  # 3 of 4 above 0.6
+    assert precision_threshold(scores, labels, 1.0) == 0.8
+    assert precision_threshold(scores, np.zeros(6), 0.5) == np.inf
+    # Below the cut that reaches all the recall, lower cuts would add false positives only.
+    assert precision_threshold(scores, np.array([1, 1, 0, 0, 0, 0]), 0.5) == 0.8
+
+
+def test_cascade_metrics_and_charts_on_hand_made_detections():
+    from fdd import charts_sequential as cs
+    from fdd.metrics import cascade_by_horizon, cascade_summary
+
+    detected = np.array([10, 20, 60, -1, 60, 10])
+    reference = np.array([1, 1, 1, 0, 0, 0], dtype=bool)  # the 60-minute ensemble
+    truth = np.array([1, 1, 0, 1, 0, 1], dtype=bool)
+    table = cascade_by_horizon(detected, (10, 20, 60), reference, truth)
+    assert table["flagged_by"].tolist() == [2, 3, 5]
+    assert table["coverage"].tolist() == pytest.approx([1 / 3, 2 / 3, 1.0])
+    assert table["share_of_final"].tolist() == pytest.approx([0.4, 0.6, 1.0])
+    summary = cascade_summary(detected, reference, truth)
+    assert summary["share_by_early"] == pytest.approx(0.6)
+    assert summary["precision_early"] == pytest.approx(1.0)
+    assert summary["ttd_minutes"] == pytest.approx((10 + 20 + 10) / 3)
+    assert summary["ttd_multiple"] == pytest.approx(40 / 3 / 60)
+    proba = np.array([[0.9, 0.1, 0.1], [0.1, 0.9, 0.1], [0.1, 0.1, 0.9], [0.2, 0.2, 0.2], [0.1, 0.1, 0.8],
+                      [0.95, 0.3, 0.3]])
+    result = cascade(proba, [0.5, 0.5, 0.5], (10, 20, 60))
+    assert result.detected_minute.tolist() == detected.tolist()
+    horizons = cs.horizon_table(proba, np.array([0.5, 0.5, 0.5]), result, reference, truth)
+    assert {"threshold", "precision_truth", "recall_truth", "coverage", "share_of_final"} <= set(horizons.columns)
+    curves = cs.pr_curves(proba, (10, 20, 60), reference, truth)
+    assert set(curves["against"]) == {"60-min ensemble", "ground truth"}
+    for chart in (cs.coverage_chart(horizons), cs.pr_chart(curves, horizons),
+                  cs.detection_chart(cs.detection_frame(result, truth))):
+        spec = chart.to_dict()
+        assert "tooltip" in str(spec)
+
+
+# ---------------------------------------------------------------------------- fitting
+
+
+def test_fit_cross_fits_and_scores_in_the_contract_format(fleet, fitted):
+    n, horizons = fleet.n, (10, 20, 60)
+    assert fitted.horizons_ == horizons
+    assert fitted.oof_proba_.shape == (n, 3) and set(fitted.models_) == set(horizons)
+    assert np.array_equal(fitted.labels_, ensemble_labels(fleet))
+    # Out-of-fold scores differ from the refitted models' in-sample scores.
+    assert not np.allclose(fitted.oof_proba_, fitted.predict_proba(fleet))
+    for j in range(3):  # each threshold reaches the target on the held-out scores
+        fired = fitted.oof_proba_[:, j] >= fitted.thresholds_[j]
+        if fired.any():
+            assert fitted.labels_[fired].mean() >= 0.9
+    scores = fitted.score(fleet)
+    assert list(scores.columns) == SCORE_COLUMNS
+    assert str(scores["detected_minute"].dtype) == "Int64"
+    assert scores["deployment_id"].tolist() == list(fleet.ids)
+    assert ((scores["score"] >= 0.5) == (scores["faulty"] == 1)).all()
+    assert scores["detected_minute"].isna().tolist() == (scores["faulty"] == 0).tolist()
+    validate_scores(scores)
+    importances = fitted.feature_importances()
+    assert list(importances.columns) == ["h10", "h20", "h60"] and importances.to_numpy().sum() > 0
+
+
+def test_page_charts_build_from_a_fitted_detector(fleet, fitted):
+    from fdd import charts_sequential as cs
+
+    result = fitted.oof_cascade()
+    row = int(np.flatnonzero(result.faulty)[0])
+    timeline = cs.timeline_chart(fleet, row, result).to_dict()
+    assert "tooltip" in str(timeline) and str(fleet.ids[row]) in str(timeline)
+    importance = cs.importance_frame(fitted.feature_importances(), top=5)
+    assert importance["feature"].nunique() == 5 and set(importance["horizon"]) == {"10 min", "20 min", "60 min"}
+    assert "tooltip" in str(cs.importance_chart(importance).to_dict())
+
+
+def test_any_label_vector_and_weights_can_be_passed(fleet):
+    truth = fleet.deployments["label"].to_numpy()
+    weights = np.where(truth == 1, 2.0, 1.0)
+    detector = SequentialDetector(horizons=(10, 20), feature_set="basic", n_folds=3, lgbm_params=SMALL)
+    detector.fit(fleet, labels=truth, sample_weight=weights)
+    assert detector.oof_proba_.shape == (fleet.n, 2)
+    assert detector.target_ == "labels passed to fit"
+
+
+def test_moving_the_target_precision_only_moves_thresholds(fleet, fitted):
+    looser = fitted.with_target_precision(0.6)
+    assert looser.models_ is fitted.models_ and fitted.target_precision == 0.9
+    assert (looser.thresholds_ <= fitted.thresholds_).all()
+    assert looser.oof_cascade().faulty.sum() >= fitted.oof_cascade().faulty.sum()
+    with pytest.raises(SequentialError, match="target_precision"):
+        fitted.with_target_precision(1.5)
+
+
+def test_class_weight_sets_lightgbm_scale_pos_weight(fleet):
+    balanced = SequentialDetector(horizons=(10,), feature_set="basic", n_folds=2, lgbm_params=SMALL,
+                                  class_weight="balanced").fit(fleet)
+    assert "[scale_pos_weight: " in balanced.models_[10].model_to_string()
+    assert "[scale_pos_weight: 1]" not in balanced.models_[10].model_to_string()
+    with pytest.raises(SequentialError, match="class_weight"):
+        SequentialDetector(class_weight="heavy").fit(fleet)
+
+
+def test_same_seed_gives_identical_models_and_scores(fleet, fitted):
+    again = SequentialDetector(feature_set="domain", n_folds=3, seed=1, lgbm_params=SMALL).fit(fleet)
+    for h in fitted.horizons_:
+        assert again.models_[h].model_to_string() == fitted.models_[h].model_to_string()
+    np.testing.assert_array_equal(again.oof_proba_, fitted.oof_proba_)
+    pd.testing.assert_frame_equal(again.score(fleet), fitted.score(fleet))
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize("labels, message", [
+    ("zeros", "one class only"),
+    ("ones", "one class only"),
+    ("five", "too few examples"),
+    ("short", "values for"),
+    ("twos", "must be 0 or 1"),
+])
+def test_bad_labels_are_refused_with_one_clear_error(fleet, labels, message):
+    n = fleet.n
+    vectors = {"zeros": np.zeros(n), "ones": np.ones(n), "five": np.r_[np.ones(5), np.zeros(n - 5)],
+               "short": np.zeros(n - 1), "twos": np.full(n, 2)}
+    with pytest.raises(SequentialError, match=message):
+        SequentialDetector(lgbm_params=SMALL).fit(fleet, vectors[labels])
+
+
+def test_bad_configuration_and_horizons_are_refused(fleet, fitted):
+    with pytest.raises(SequentialError, match="beyond the data"):
+        SequentialDetector(lgbm_params=SMALL).fit(fleet.before(30), np.r_[np.ones(50), np.zeros(fleet.n - 50)])
+    with pytest.raises(SequentialError, match="beyond the data"):
+        fitted.predict_proba(fleet.before(30))
+    with pytest.raises(SequentialError, match="unknown feature set"):
+        SequentialDetector(feature_set="nope").fit(fleet)
+    with pytest.raises(SequentialError, match="not fitted"):
+        SequentialDetector().score(fleet)
+    assert issubclass(SequentialError, ValueError)
+
+
+# ---------------------------------------------------------------------------- persistence
+
+
+def test_save_and_load_give_identical_scores(fleet, fitted, tmp_path):
+    folder = fitted.save(tmp_path / "model")
+    assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "model_10.txt", "model_20.txt", "model_60.txt"]
+    meta = json.loads((folder / "meta.json").read_text())
+    for key in ("horizons", "thresholds", "feature_names", "feature_set", "check_config", "fdd_version",
+                "lightgbm_version", "target"):
+        assert key in meta
+    loaded = SequentialDetector.load(folder)
+    pd.testing.assert_frame_equal(loaded.score(fleet), fitted.score(fleet))
+    np.testing.assert_array_equal(loaded.thresholds_, fitted.thresholds_)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"fdd_version": "0.0.1"}, "saved by fdd 0.0.1"),
+    ({"feature_set": "full"}, "feature list does not match"),
+    ({"feature_names": ["a", "b"]}, "feature list does not match"),
+    ({"format": 99}, "model format"),
+])
+def test_load_refuses_a_folder_from_another_version_or_feature_set(fitted, tmp_path, change, message):
+    folder = fitted.save(tmp_path / "model")
+    meta = json.loads((folder / "meta.json").read_text())
+    (folder / "meta.json").write_text(json.dumps(meta | change))
+    with pytest.raises(SequentialError, match=message):
+        SequentialDetector.load(folder)
+
+
+def test_load_refuses_missing_or_foreign_folders(fitted, tmp_path):
+    with pytest.raises(SequentialError, match="no such model folder"):
+        SequentialDetector.load(tmp_path / "absent")
+    with pytest.raises(SequentialError, match="no meta.json"):
+        SequentialDetector.load(tmp_path)
+    folder = fitted.save(tmp_path / "model")
+    with pytest.raises(SequentialError, match="expected 'full'"):
+        SequentialDetector.load(folder, feature_set="full")
+    (folder / "model_20.txt").write_text("not a model")
+    with pytest.raises(SequentialError, match="model_20.txt"):
+        SequentialDetector.load(folder)
+
+
+def test_shipped_models_load_and_score(fleet):
+    assert (DEFAULT_MODEL_DIR / "meta.json").is_file()
+    assert DEFAULT_MODEL_DIR == Path(__import__("fdd").__file__).parent / "models" / "default"
+    size = sum(p.stat().st_size for p in DEFAULT_MODEL_DIR.iterdir())
+    assert size < 400_000
+    detector = SequentialDetector.load_default()
+    scores = detector.score(fleet)
+    assert list(scores.columns) == SCORE_COLUMNS and len(scores) == fleet.n
+    assert scores["faulty"].sum() > 0
+
+
+# ---------------------------------------------------------------------------- command line
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("data") / "fleet"
+    write_data_dir(simulate_fleet(700, seed=5), folder)
+    return folder
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_cli_train_then_score(data_dir, tmp_path, capsys):
+    model = tmp_path / "model"
+    status, out, err = _run(capsys, "train", "--data", str(data_dir), "--model", str(model),
+                            "--labels", "ensemble", "--feature-set", "basic")
+    assert status == 0, err
+    assert "trained 3 models" in out and (model / "meta.json").is_file()
+    for extra in ([], ["--model", str(model)], ["--checks-only"]):
+        out_file = tmp_path / f"scores{len(extra)}.csv"
+        status, out, err = _run(capsys, "score", "--data", str(data_dir), "--out", str(out_file), *extra)
+        assert status == 0, err
+        scores = validate_scores(read_table(out_file))
+        assert list(scores.columns) == SCORE_COLUMNS
+        assert len(scores) == 700
+
+
+@pytest.mark.parametrize("case", ["missing data", "bad table", "bad suffix", "bad model"])
+def test_cli_bad_input_exits_2_with_one_line_and_no_output(data_dir, tmp_path, capsys, case):
+    out_file = tmp_path / ("scores.txt" if case == "bad suffix" else "scores.csv")
+    data = data_dir
+    extra: list[str] = []
+    if case == "missing data":
+        data = tmp_path / "nowhere"
+    elif case == "bad table":
+        data = tmp_path / "broken"
+        shutil.copytree(data_dir, data)
+        table = data / "timeseries.csv"
+        lines = table.read_text().splitlines()
+        header, fields = lines[0].split(","), lines[1].split(",")
+        fields[header.index("requests")] = "-7"  # negative requests
+        lines[1] = ",".join(fields)
+        table.write_text("\n".join(lines) + "\n")
+    elif case == "bad model":
+        extra = ["--model", str(tmp_path)]
+    status, out, err = _run(capsys, "score", "--data", str(data), "--out", str(out_file), *extra)
+    assert status == 2
+    assert len(err.strip().splitlines()) == 1 and err.startswith("fdd: error: ")
+    assert not out_file.exists()
+    assert not list(tmp_path.glob(".scores*"))  # no temp file left behind
+
+
+def test_cli_train_bad_input_writes_no_model(tmp_path, capsys):
+    model = tmp_path / "model"
+    status, _, err = _run(capsys, "train", "--data", str(tmp_path / "nowhere"), "--model", str(model))
+    assert status == 2 and len(err.strip().splitlines()) == 1
+    assert not model.exists()

@@ -1,0 +1,227 @@
+"""Weak supervision: the labeling functions, the label matrix, the label model and labels.csv."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fdd import weak
+from fdd.checks import run_checks
+from fdd.simulate import simulate_fleet
+from fdd.weak import ABSTAIN, FAULTY, HEALTHY, LF_NAMES, LFConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+ALL = LFConfig(enabled=LF_NAMES)
+
+
+@pytest.fixture(scope="module")
+def fleet():
+    return simulate_fleet(400, 5)
+
+
+@pytest.fixture(scope="module")
+def verdict(fleet):
+    return run_checks(fleet, 60)
+
+
+@pytest.fixture(scope="module")
+def inputs(fleet, verdict):
+    return weak.lf_inputs(fleet, verdict)
+
+
+def _row(**changes: float) -> dict[str, float]:
+    """A quiet deployment: nothing fires except what `changes` turns on."""
+    base = {
+        "deployment_id": "d", "rolled_back": 0.0, "lifetime_minutes": 300.0, "incident": 0.0,
+        "lived_minutes": 300.0, "sufficient": 0.0, "ensemble_flagged": 0.0, "error_ratio": 1.0,
+        "error_flag": 0.0, "persistent_error": 0.0, "base_error_rate": 0.01, "latency_ratio": 1.0,
+        "latency_z": 0.0, "novel_errors": 0.0, "novel_rate": 0.0, "rise_elsewhere": 0.0,
+    }
+    return {**base, **changes}
+
+
+# Each case: LF, a row on which it votes `expected`, and a row on which it abstains.
+CASES = [
+    ("rolled_back", _row(rolled_back=1.0), FAULTY, _row(rolled_back=0.0)),
+    ("replaced_quickly", _row(lifetime_minutes=10.0), FAULTY, _row(lifetime_minutes=10.0, rolled_back=1.0)),
+    ("replaced_quickly", _row(lifetime_minutes=29.0), FAULTY, _row(lifetime_minutes=np.nan)),
+    ("lived_long_no_rollback", _row(lived_minutes=2000.0), HEALTHY, _row(lived_minutes=2000.0, rolled_back=1.0)),
+    ("lived_long_no_rollback", _row(lived_minutes=1440.0), HEALTHY, _row(lived_minutes=np.nan)),
+    ("incident_while_live", _row(incident=1.0), FAULTY, _row(incident=0.0)),
+    ("new_error_signatures", _row(novel_errors=50.0, novel_rate=0.02), FAULTY,
+     _row(novel_errors=50.0, novel_rate=0.005)),  # below the usual error rate of 1 %
+    ("new_error_signatures", _row(novel_errors=10.0, novel_rate=0.02), FAULTY, _row(novel_errors=9.0, novel_rate=0.02)),
+    ("check_ensemble", _row(ensemble_flagged=1.0), FAULTY, _row(sufficient=0.0)),
+    ("check_ensemble", _row(sufficient=1.0), HEALTHY, _row(sufficient=0.0, ensemble_flagged=0.0)),
+    ("latency_regression", _row(latency_ratio=1.5, latency_z=6.0), FAULTY, _row(latency_ratio=1.5, latency_z=3.0)),
+    ("latency_regression", _row(latency_ratio=1.25, latency_z=4.0), FAULTY, _row(latency_ratio=1.2, latency_z=9.0)),
+    ("persistent_error_rise", _row(error_flag=1.0, persistent_error=1.0), FAULTY, _row(error_flag=1.0)),
+    ("rise_explained_elsewhere", _row(rise_elsewhere=1.0), HEALTHY, _row()),
+]
+
+
+@pytest.mark.parametrize("name, fires, expected, abstains", CASES)
+def test_each_lf_on_hand_built_rows(name, fires, expected, abstains):
+    frame = pd.DataFrame([fires, abstains])
+    config = LFConfig(enabled=(name,))
+    (lf,) = weak.make_lfs(config)
+    assert lf.name == name
+    assert lf(frame.iloc[0]) == expected
+    assert lf(frame.iloc[1]) == ABSTAIN
+    assert weak.label_matrix(frame, config)[:, 0].tolist() == [expected, ABSTAIN]
+
+
+def test_thresholds_come_from_the_config():
+    frame = pd.DataFrame([_row(lifetime_minutes=100.0)])
+    assert weak.label_matrix(frame, LFConfig(enabled=("replaced_quickly",)))[0, 0] == ABSTAIN
+    assert weak.label_matrix(frame, LFConfig(enabled=("replaced_quickly",), replaced_within_minutes=120))[0, 0] == FAULTY
+
+
+def test_config_rejects_unknown_lfs_and_bad_thresholds():
+    with pytest.raises(ValueError, match="unknown labeling functions"):
+        LFConfig(enabled=("nope",))
+    with pytest.raises(ValueError, match="latency_min_z"):
+        LFConfig(latency_min_z=-1.0)
+
+
+def test_vectorised_matrix_equals_pandas_lf_applier(inputs):
+    assert np.array_equal(weak.label_matrix(inputs, ALL), weak.apply_lfs(inputs, ALL))
+    hand = pd.DataFrame([row for _, fires, _, abstains in CASES for row in (fires, abstains)])
+    assert np.array_equal(weak.label_matrix(hand, ALL), weak.apply_lfs(hand, ALL))
+
+
+def test_lf_inputs_never_carry_truth(inputs):
+    assert not {"label", "scenario", "magnitude", "detectable"} & set(inputs.columns)
+
+
+def test_lf_analysis_table(inputs, fleet):
+    L = weak.label_matrix(inputs, ALL)
+    truth = fleet.deployments["label"].to_numpy()
+    table = weak.lf_analysis(L, ALL.active, truth, weights=np.linspace(0.5, 0.9, L.shape[1]))
+    assert list(table["lf"]) == list(ALL.active)
+    assert {"coverage", "overlaps", "conflicts", "empirical_accuracy", "learned_accuracy", "polarity"} <= set(table)
+    np.testing.assert_allclose(table["coverage"], (L != ABSTAIN).mean(axis=0))
+    assert (table["overlaps"] <= table["coverage"] + 1e-12).all()
+    fired = (L != ABSTAIN)[:, 0]
+    assert table["empirical_accuracy"][0] == pytest.approx((L[fired, 0] == truth[fired]).mean())
+    assert table.loc[table["lf"] == "check_ensemble", "polarity"].item() == "healthy, faulty"
+
+
+def test_label_model_is_deterministic_with_a_seed(fleet, verdict):
+    a = weak.weak_labels(fleet, seed=3, verdict=verdict)
+    b = weak.weak_labels(fleet, seed=3, verdict=verdict)
+    assert a.model == weak.LABEL_MODEL
+    np.testing.assert_array_equal(a.probability, b.probability)
+    np.testing.assert_array_equal(a.weights, b.weights)
+    assert 0.01 <= a.class_balance <= 0.5
+    finite = np.isfinite(a.probability)
+    assert ((a.probability[finite] >= 0) & (a.probability[finite] <= 1)).all()
+    assert np.array_equal(finite, a.label != ABSTAIN)
+
+
+def test_labels_csv_contract(fleet, verdict, tmp_path):
+    labels = weak.weak_labels(fleet, seed=0, verdict=verdict)
+    L = labels.L.copy()
+    L[:3] = ABSTAIN  # every LF abstains on the first three deployments
+    labels = weak.combine_votes(L, labels.lf_names, labels.deployment_id)
+    path = weak.write_labels_csv(labels, tmp_path / "model" / "labels.csv")
+    text = path.read_text()
+    assert text.splitlines()[0] == "deployment_id,probability,label"
+    assert text.splitlines()[1] == f"{fleet.ids[0]},,"
+    back = pd.read_csv(path, dtype={"deployment_id": str})
+    assert list(back.columns) == ["deployment_id", "probability", "label"]
+    assert back["deployment_id"].tolist() == list(fleet.ids)
+    empty = back["label"].isna()
+    assert empty.tolist() == (~labels.covered).tolist() and empty[:3].all()
+    assert back["probability"].isna().equals(empty)
+    assert back["probability"].dropna().between(0, 1).all()
+    assert set(back["label"].dropna().astype(int)) <= {0, 1}
+    assert not list(tmp_path.joinpath("model").glob(".labels-*"))  # no temp file left behind
+
+
+def test_fall_back_to_majority_vote_with_too_few_lfs(fleet, verdict):
+    config = LFConfig(enabled=("rolled_back", "check_ensemble"))
+    labels = weak.weak_labels(fleet, config, verdict=verdict)
+    assert labels.model.startswith("majority_vote (fall-back: only 2 labeling function(s) fire")
+    assert labels.weights is None
+    covered = labels.covered
+    assert set(np.unique(labels.label[covered])) <= {0, 1}
+
+
+def test_fall_back_when_every_vote_is_one_class(fleet, verdict):
+    config = LFConfig(enabled=("rolled_back", "replaced_quickly", "latency_regression", "persistent_error_rise"))
+    labels = weak.weak_labels(fleet, config, verdict=verdict)
+    assert "fall-back: every vote says faulty" in labels.model
+    assert (labels.label[labels.covered] == 1).all()
+
+
+def test_label_model_failure_falls_back_visibly(fleet, verdict, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("loss is NaN")
+
+    monkeypatch.setattr(weak, "fit_label_model", broken)
+    labels = weak.weak_labels(fleet, verdict=verdict)
+    assert labels.model == "majority_vote (fall-back: the label model failed to fit (RuntimeError: loss is NaN))"
+
+
+def test_an_lf_that_never_fires_and_a_fleet_without_rollbacks(fleet, verdict):
+    deployments = fleet.deployments.assign(rolled_back=0)
+    quiet = replace(fleet, deployments=deployments)
+    labels = weak.weak_labels(quiet, verdict=verdict)
+    assert labels.model == weak.LABEL_MODEL
+    column = labels.lf_names.index("rolled_back")
+    assert (labels.L[:, column] == ABSTAIN).all()
+    assert np.isnan(labels.weights[column])
+    assert np.isfinite(np.delete(labels.weights, column)).all()
+
+
+def test_all_abstain_is_one_clear_error(inputs):
+    L = np.full((5, 4), ABSTAIN)
+    with pytest.raises(ValueError, match="every labeling function abstains on every deployment"):
+        weak.combine_votes(L, ("a", "b", "c", "d"), np.arange(5))
+    with pytest.raises(ValueError, match="no labeling function is enabled"):
+        weak.weak_labels(None, LFConfig(enabled=()))  # type: ignore[arg-type]
+
+
+def test_training_targets_drop_unlabelled_deployments(fleet, verdict):
+    labels = weak.weak_labels(fleet, verdict=verdict)
+    y, w = weak.training_targets(labels)
+    assert set(np.unique(y)) <= {0, 1}
+    np.testing.assert_array_equal(w, labels.covered.astype(float))
+    y2, w2 = weak.training_targets(labels, weighted=True)
+    np.testing.assert_array_equal(y, y2)
+    assert ((w2[labels.covered] >= 0.5) & (w2[labels.covered] <= 1)).all()
+    assert (w2[~labels.covered] == 0).all()
+
+
+def test_importing_fdd_weak_does_not_import_torch():
+    code = "import sys, fdd.weak, fdd.weak_eval, fdd.charts_weak; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_compare_label_sources_small(fleet, verdict):
+    from fdd.weak_eval import compare_label_sources
+
+    table = compare_label_sources(fleet, verdict=verdict, n_folds=2, variants=("ensemble", "weak_thresholded"))
+    assert list(table["labels"]) == ["ensemble", "weak_thresholded"]
+    assert {"coverage_10", "coverage_20", "coverage_60", "time_to_detection", "precision", "recall",
+            "disagreement_precision", "disagreement_recall", "ensemble_disagreement_recall"} <= set(table)
+    assert table[["coverage_10", "coverage_20", "coverage_60"]].stack().between(0, 1).all()
+
+
+def test_cli_train_uses_weak_labels_by_default(tmp_path):
+    from fdd.cli import main
+
+    data, model = tmp_path / "data", tmp_path / "model"
+    assert main(["simulate", "--n", "400", "--seed", "5", "--out", str(data)]) == 0
+    assert main(["train", "--data", str(data), "--model", str(model)]) == 0
+    labels = pd.read_csv(model / "labels.csv")
+    assert list(labels.columns) == ["deployment_id", "probability", "label"]
+    assert len(labels) == 400
