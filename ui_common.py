@@ -168,7 +168,8 @@ def weak_trained_sequential(n: int, seed: int):
     """Sequential models fitted (5-fold cross-fitting) on that fleet's weak-supervision labels."""
     from fdd.evaluation import train_on_weak_labels
 
-    return train_on_weak_labels(simulated_fleet(n, seed))
+    # the ensemble-trained models set the precision the weak-trained thresholds are matched to
+    return train_on_weak_labels(simulated_fleet(n, seed), reference=_sequential_fit(n, seed, "full"))
 
 
 # ---------------------------------------------------------------------------- weak supervision

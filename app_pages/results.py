@@ -12,7 +12,7 @@ import streamlit as st
 
 from fdd import charts_results as cr
 from fdd import evaluation as ev
-from fdd.reference import DATADOG_REPORTED_SOURCE, DATADOG_REPORTED_URL, reported_figures_frame
+from fdd.reference import DATADOG_REPORTED_SOURCE, DATADOG_REPORTED_URL, pair_text, reported_figures_frame
 from ui_common import (current_fleet, fleet_checks, kayenta_scores, shipped_models, show_error, simulated_fleet,
                        trained_sequential, weak_trained_sequential)
 
@@ -152,45 +152,47 @@ percent = {c: st.column_config.NumberColumn(label, format="percent", help=help_t
     ("recall_disagreements", "recall on disagreements",
      "among the deployments where this stage and its partner decide differently: share of the faulty ones it flags"),
 )}
-left, right = st.columns([5, 2], gap="large")
+st.dataframe(
+    table, hide_index=True, width="stretch", key="res_stage_table",
+    column_order=["stage", "flagged", "precision", "recall", "f1", "coverage_10", "coverage_20", "ttd_multiple",
+                  "precision_disagreements", "recall_disagreements", "disagreements", "disagrees_with", "how"],
+    column_config={
+        **percent,
+        "stage": st.column_config.TextColumn("stage", width="medium", pinned=True),
+        "flagged": st.column_config.NumberColumn("flagged", help="deployments flagged by 60 min"),
+        "ttd_multiple": st.column_config.NumberColumn(
+            "time to detection", format="%.2fx",
+            help="mean detection minute among the detected faulty deployments, as a multiple of 60 minutes"),
+        "disagreements": st.column_config.NumberColumn("disagreements", help="deployments decided differently"),
+        "disagrees_with": st.column_config.TextColumn(
+            "disagreements against",
+            help="the ensemble-trained models; for those models themselves, the weak-supervision models"),
+        "how": st.column_config.TextColumn("how it was measured", width="large"),
+    },
+)
+st.caption("Coverage is measured against the checks' 60-minute unanimous vote, as in Datadog's post; precision "
+           "and recall against the simulator's ground truth. Disagreements: the deployments where a stage and the "
+           "ensemble-trained models decide differently. Empty cells: not defined (e.g. no flag among them).")
+
+left, right = st.columns(2, gap="large")
 with left:
-    st.dataframe(
-        table, hide_index=True, width="stretch", key="res_stage_table",
-        column_order=["stage", "flagged", "precision", "recall", "f1", "coverage_10", "coverage_20", "ttd_multiple",
-                      "precision_disagreements", "recall_disagreements", "disagreements", "disagrees_with", "how"],
-        column_config={
-            **percent,
-            "stage": st.column_config.TextColumn("stage", width="medium", pinned=True),
-            "flagged": st.column_config.NumberColumn("flagged", help="deployments flagged by 60 min"),
-            "ttd_multiple": st.column_config.NumberColumn(
-                "time to detection (x 60 min)", format="%.2fx",
-                help="mean detection minute among the detected faulty deployments, divided by 60"),
-            "disagreements": st.column_config.NumberColumn("disagreements", help="deployments decided differently"),
-            "disagrees_with": st.column_config.TextColumn(
-                "disagreements measured against",
-                help="the ensemble-trained models; for those models themselves, the weak-supervision models"),
-            "how": st.column_config.TextColumn("how it was measured", width="large"),
-        },
-    )
-    st.caption("Empty cells: not defined (e.g. no flag among the disagreements). Coverage is measured against the "
-               "checks' 60-minute unanimous vote, as in Datadog's post; precision and recall against the "
-               "simulator's ground truth.")
+    st.markdown("**Measured here, on this fleet**")
+    measured_rows = "\n".join(
+        f"| {figure} | {pair_text(before, after, unit)} |" for figure, before, after, unit in zip(
+            comparison["figure"], comparison["measured_ensemble_labels"], comparison["measured_weak_labels"],
+            comparison["unit"]))
+    st.markdown("| figure | ensemble labels → weak labels |\n| --- | --- |\n" + measured_rows)
+    st.caption("The sequential models trained on this fleet's 60-min ensemble verdicts, then on its "
+               "weak-supervision labels, both scored out of fold. “—”: not measured yet.")
 with right:
     st.markdown("**Datadog's published figures (reference, not measured here)**")
-    st.dataframe(
-        reported, hide_index=True, width="stretch", key="res_reported_table",
-        column_order=["figure", "datadog_before", "datadog_after"],
-        column_config={
-            "figure": st.column_config.TextColumn("figure"),
-            "datadog_before": st.column_config.NumberColumn("before (ensemble labels)", format="%.3g"),
-            "datadog_after": st.column_config.NumberColumn("after (weak labels)", format="%.3g"),
-        },
-    )
-    st.caption(f"Source: [{DATADOG_REPORTED_SOURCE}]({DATADOG_REPORTED_URL}). Shares as fractions; time to "
-               "detection as a multiple of 60 minutes. Datadog's production fleet, not this simulation: "
-               "compare directions, not values.")
+    rows = "\n".join(f"| {figure} | {text} |" for figure, text in zip(reported["figure"], reported["reported"]))
+    st.markdown("| figure | ensemble labels → weak labels |\n| --- | --- |\n" + rows)
+    st.caption(f"Source: [{DATADOG_REPORTED_SOURCE}]({DATADOG_REPORTED_URL}). Datadog's production fleet and "
+               "manual review, not this simulation: compare directions, not values.")
 
-with st.expander("Measured here next to Datadog's reported figures"):
+with st.expander("Chart: measured here next to Datadog's reported figures"):
+    st.altair_chart(cr.reference_chart(comparison), width="stretch")
     st.dataframe(
         comparison, hide_index=True, width="stretch", key="res_comparison_table",
         column_config={
@@ -202,7 +204,6 @@ with st.expander("Measured here next to Datadog's reported figures"):
             "unit": st.column_config.TextColumn("unit"),
         },
     )
-    st.altair_chart(cr.reference_chart(comparison), width="stretch")
 
 # ---------------------------------------------------------------------------- charts
 

@@ -12,7 +12,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from fdd.evaluation import NOT_DETECTED, STAGE_NAMES
+from fdd.evaluation import NOT_DETECTED, STAGE_NAMES, STAGE_SHORT
 
 # One colour per stage of fdd.evaluation.STAGE_NAMES, in that order.
 STAGE_PALETTE = ("#9e9e9e", "#5b5b5b", "#1f77b4", "#632ca6", "#17becf", "#ff7f0e")
@@ -21,11 +21,18 @@ DETECTION_COLORS = {"10 min": "#2ca02c", "20 min": "#98df8a", "60 min": "#ffbb78
 
 
 def stage_colors(stages: Sequence[str]) -> alt.Scale:
-    """A colour scale over the given stage names: known stages keep their journey colour."""
+    """A colour scale over the given stage names (long or short): known stages keep their journey colour."""
     stages = list(dict.fromkeys(stages))
-    known = dict(zip(STAGE_NAMES.values(), STAGE_PALETTE))
+    known = {**dict(zip(STAGE_NAMES.values(), STAGE_PALETTE)), **dict(zip(STAGE_SHORT.values(), STAGE_PALETTE))}
     extra = iter(OTHER_COLORS * (1 + len(stages) // len(OTHER_COLORS)))
     return alt.Scale(domain=stages, range=[known.get(s) or next(extra) for s in stages])
+
+
+def _with_method(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with a `method` column: the stage's short name when its key is known, else its name."""
+    keys = frame["key"] if "key" in frame.columns else pd.Series([None] * len(frame), index=frame.index)
+    method = [STAGE_SHORT.get(k, s) for k, s in zip(keys, frame["stage"])]
+    return frame.assign(method=method)
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -35,7 +42,7 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
 
 
 def _stage_order(frame: pd.DataFrame) -> list[str]:
-    return list(dict.fromkeys(frame["stage"]))
+    return list(dict.fromkeys(frame["method"]))
 
 
 def coverage_chart(frame: pd.DataFrame, height: int = 340) -> alt.LayerChart:
@@ -44,14 +51,15 @@ def coverage_chart(frame: pd.DataFrame, height: int = 340) -> alt.LayerChart:
     `frame` is `fdd.evaluation.coverage_frame` (stage, horizon, covered, reference, coverage).
     """
     _require(frame, ("stage", "horizon", "covered", "reference", "coverage"), "coverage")
+    frame = _with_method(frame)
     order = _stage_order(frame)
     horizons = sorted({int(h) for h in frame["horizon"]})
     base = alt.Chart(frame).encode(
         x=alt.X("horizon:O", title="minutes since the rollout", sort=horizons, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("coverage:Q", title="coverage of the 60-min ensemble", scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%")),
-        color=alt.Color("stage:N", title=None, sort=order, scale=stage_colors(order),
-                        legend=alt.Legend(orient="top", columns=2, labelLimit=0)),
+        color=alt.Color("method:N", title=None, sort=order, scale=stage_colors(order),
+                        legend=alt.Legend(orient="right", labelLimit=0)),
         tooltip=[alt.Tooltip("stage:N", title="stage"), alt.Tooltip("horizon:O", title="by minute"),
                  alt.Tooltip("coverage:Q", title="coverage", format=".1%"),
                  alt.Tooltip("covered:Q", title="ensemble positives flagged", format=","),
@@ -68,12 +76,13 @@ def detection_time_chart(frame: pd.DataFrame, height: int | None = None) -> alt.
     `frame` is `fdd.evaluation.detection_time_frame` (stage, detected, order, deployments, share).
     """
     _require(frame, ("stage", "detected", "order", "deployments", "share"), "detection time")
+    frame = _with_method(frame)
     order = _stage_order(frame)
     buckets = list(frame.sort_values("order")["detected"].drop_duplicates())
     colors = [DETECTION_COLORS.get(b, "#1f77b4") for b in buckets]
     data = frame.assign(bucket_rank=[buckets.index(b) for b in frame["detected"]])
     return alt.Chart(data).mark_bar().encode(
-        y=alt.Y("stage:N", title=None, sort=order, axis=alt.Axis(labelLimit=320)),
+        y=alt.Y("method:N", title=None, sort=order, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
         x=alt.X("share:Q", title="share of the truly faulty deployments", stack="zero",
                 scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=alt.Color("detected:N", title="detected", sort=buckets,
@@ -82,7 +91,7 @@ def detection_time_chart(frame: pd.DataFrame, height: int | None = None) -> alt.
         tooltip=[alt.Tooltip("stage:N", title="stage"), alt.Tooltip("detected:N", title="detected"),
                  alt.Tooltip("deployments:Q", title="faulty deployments", format=","),
                  alt.Tooltip("share:Q", title="share", format=".1%")],
-    ).properties(height=height or 70 + 38 * len(order), title="When the faulty deployments were detected")
+    ).properties(height=height or 90 + 42 * len(order), title="When the faulty deployments were detected")
 
 
 def scenario_recall_chart(frame: pd.DataFrame, height: int = 360) -> alt.Chart:
@@ -91,13 +100,14 @@ def scenario_recall_chart(frame: pd.DataFrame, height: int = 360) -> alt.Chart:
     `frame` is `fdd.evaluation.scenario_recall_frame` (stage, scenario, detected, deployments, recall).
     """
     _require(frame, ("stage", "scenario", "detected", "deployments", "recall"), "scenario recall")
+    frame = _with_method(frame)
     order = _stage_order(frame)
     return alt.Chart(frame).mark_bar().encode(
         x=alt.X("scenario:N", title="fault scenario", axis=alt.Axis(labelAngle=-30, labelLimit=200)),
-        xOffset=alt.XOffset("stage:N", sort=order),
+        xOffset=alt.XOffset("method:N", sort=order),
         y=alt.Y("recall:Q", title="recall", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-        color=alt.Color("stage:N", title=None, sort=order, scale=stage_colors(order),
-                        legend=alt.Legend(orient="top", columns=2, labelLimit=0)),
+        color=alt.Color("method:N", title=None, sort=order, scale=stage_colors(order),
+                        legend=alt.Legend(orient="top", columns=3, labelLimit=0)),
         tooltip=[alt.Tooltip("stage:N", title="stage"), alt.Tooltip("scenario:N", title="scenario"),
                  alt.Tooltip("recall:Q", title="recall", format=".1%"),
                  alt.Tooltip("detected:Q", title="detected", format=","),

@@ -52,6 +52,7 @@ __all__ = [
     "SEQ_SHIPPED",
     "SEQ_WEAK",
     "STAGE_NAMES",
+    "STAGE_SHORT",
     "Stage",
     "cascade_stage",
     "checks_cascade_stage",
@@ -88,6 +89,15 @@ STAGE_NAMES: dict[str, str] = {
     SEQ_WEAK: "Sequential models, weak-supervision labels",
     SEQ_SHIPPED: "Sequential models shipped with fdd",
     KAYENTA: "Kayenta-style judge at 10/20/60 min",
+}
+# Short names for chart legends and axes, same order.
+STAGE_SHORT: dict[str, str] = {
+    CHECKS_VOTE: "checks: 60-min vote",
+    CHECKS_CASCADE: "checks: cascade",
+    SEQ_ENSEMBLE: "models: ensemble labels",
+    SEQ_WEAK: "models: weak labels",
+    SEQ_SHIPPED: "models: shipped",
+    KAYENTA: "Kayenta-style judge",
 }
 NOT_DETECTED = "not detected"
 Progress = Callable[[str], None]
@@ -186,21 +196,26 @@ def train_on_ensemble(fleet: Fleet, seed: int = 0, **detector_args: object):
     return SequentialDetector(seed=seed, **detector_args).fit(fleet)
 
 
-def train_on_weak_labels(fleet: Fleet, weak: object | None = None, seed: int = 0, **detector_args: object):
+def train_on_weak_labels(fleet: Fleet, weak: object | None = None, seed: int = 0, reference: object | None = None,
+                         **detector_args: object):
     """Sequential models fitted on weak-supervision labels (`fdd.weak.weak_labels` unless `weak` is given).
 
-    Deployments on which every labeling function abstained carry no label and get weight 0
-    (`fdd.weak.training_targets`). Raises ValueError with one clear line when training is
-    impossible (one class only, too few positives).
+    The label model's probabilities weigh each deployment (those on which every labeling
+    function abstained weigh 0), and each horizon's threshold is matched to the precision the
+    ensemble-trained models (`reference`, trained here when not given) reach against the same
+    labels: a fixed 0.9 against noisy labels would only be met by a model that flags nothing
+    (`fdd.weak_eval.fit_weak_detector`). Raises ValueError with one clear line when training
+    is impossible (one class only, too few positives).
     """
-    from fdd.sequential import SequentialDetector
     from fdd.weak import training_targets, weak_labels
+    from fdd.weak_eval import fit_weak_detector
 
     weak = weak if weak is not None else weak_labels(fleet, seed=seed)
-    labels, weights = training_targets(weak)
+    _, weights = training_targets(weak, weighted=True)
     if not weights.any():
         raise ValueError("every labeling function abstains on every deployment: there is no label to train on")
-    return SequentialDetector(seed=seed, **detector_args).fit(fleet, labels=labels, sample_weight=weights)
+    reference = reference if reference is not None else train_on_ensemble(fleet, seed, **detector_args)
+    return fit_weak_detector(fleet, weak, weighted=True, reference=reference, seed=seed, **detector_args)
 
 
 def evaluate_fleet(fleet: Fleet, *, seed: int = 0, include: Sequence[str] | None = None,

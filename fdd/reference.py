@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 __all__ = ["DATADOG_REPORTED_FIGURES", "DATADOG_REPORTED_SOURCE", "DATADOG_REPORTED_URL", "ReportedFigure",
-           "reported_figures_frame"]
+           "pair_text", "reported_figures_frame", "reported_text"]
 
 DATADOG_REPORTED_SOURCE = ("Datadog engineering blog, \"Detecting faulty deployments: our journey from unlabeled "
                            "data to supervised learning\" (D. Asker, S. Levy), as summarised publicly")
@@ -48,9 +48,33 @@ DATADOG_REPORTED_FIGURES: tuple[ReportedFigure, ...] = (
 )
 
 
+def _show(value: float | None, unit: str) -> str:
+    if value is None or value != value:  # None or NaN: not reported / not measured
+        return ""
+    return f"{value:.1%}".replace(".0%", "%") if unit == "share" else f"{value:.2f}x"
+
+
+def pair_text(before: float | None, after: float | None, unit: str) -> str:
+    """"before → after" (shares as percentages, multiples as "0.50x"); "—" for a missing side."""
+    shown_before, shown_after = _show(before, unit), _show(after, unit)
+    if not shown_before and not shown_after:
+        return "—"
+    return f"{shown_before or '—'} → {shown_after or '—'}"
+
+
+def reported_text(figure: ReportedFigure) -> str:
+    """A reported figure as the blog states it: "before → after", or the one value it gives."""
+    if figure.before is None or figure.after is None:
+        return _show(figure.after if figure.before is None else figure.before, figure.unit) or "—"
+    return pair_text(figure.before, figure.after, figure.unit)
+
+
 def reported_figures_frame() -> pd.DataFrame:
-    """Datadog's reported figures as a table: figure, before, after, unit (reference, not measured here)."""
+    """Datadog's reported figures as a table (reference, not measured here).
+
+    Columns: key, figure, datadog_before, datadog_after, unit, reported (the figure as text).
+    """
     return pd.DataFrame(
-        [(f.key, f.figure, f.before, f.after, f.unit) for f in DATADOG_REPORTED_FIGURES],
-        columns=["key", "figure", "datadog_before", "datadog_after", "unit"],
+        [(f.key, f.figure, f.before, f.after, f.unit, reported_text(f)) for f in DATADOG_REPORTED_FIGURES],
+        columns=["key", "figure", "datadog_before", "datadog_after", "unit", "reported"],
     ).astype({"datadog_before": "float64", "datadog_after": "float64"})

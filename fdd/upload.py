@@ -179,8 +179,13 @@ def reason_verdict(fleet: Fleet, horizon: int = REASON_HORIZON) -> HorizonVerdic
     return run_checks(fleet, max(1, min(int(horizon), last)))
 
 
+# Reasons read best with the checks voting against first, then the evidence before the housekeeping.
+REASON_ORDER = ("impact", "persistence", "novelty", "temporal", "sufficiency")
+
+
 def _explain(verdict: HorizonVerdict, i: int) -> tuple[int, str]:
-    parts = verdict.explain(i)
+    rank = {name: k for k, name in enumerate(REASON_ORDER)}
+    parts = sorted(verdict.explain(i), key=lambda p: (p[1], rank.get(p[0], len(rank))))
     text = " | ".join(f"{VOTES_FAULTY if faulty else VOTES_AGAINST} {name}: {reason}" for name, faulty, reason in parts)
     return sum(faulty for _, faulty, _ in parts), text
 

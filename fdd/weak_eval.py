@@ -55,6 +55,9 @@ def label_quality_table(fleet: Fleet, label_model: WeakLabels, majority: WeakLab
 # ---------------------------------------------------------------------------- training
 
 
+MIN_FLAGS_FOR_TARGET = 10  # the reference must flag this many labelled deployments to set a target
+
+
 def matched_thresholds(candidate, reference, labels: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Thresholds at which `candidate` is, horizon by horizon, as precise against the weak labels as
     `reference` (the ensemble-trained detector) is: one referee for both models, and no truth.
@@ -71,7 +74,13 @@ def matched_thresholds(candidate, reference, labels: np.ndarray, weights: np.nda
     out = []
     for j in range(len(reference.horizons_)):
         fired = reference.oof_proba_[labelled, j] >= reference.thresholds_[j]
-        target = float(y[fired].mean()) if fired.any() else float(reference.target_precision)
+        # A precision measured on a handful of flags is noise (one unlucky flag would give a
+        # target of 0 and a model that flags everything): below MIN_FLAGS_FOR_TARGET flags the
+        # reference's own target precision stands. Never below twice the positives' share,
+        # or the "detector" would be no better than a coin weighted by the base rate.
+        enough = int(fired.sum()) >= MIN_FLAGS_FOR_TARGET
+        target = float(y[fired].mean()) if enough else float(reference.target_precision)
+        target = max(target, min(2.0 * float(y.mean()), 1.0))
         out.append(precision_threshold(candidate.oof_proba_[labelled, j], y, target))
     return np.array(out)
 

@@ -291,8 +291,12 @@ def test_results_page_measures_every_stage():
     assert list(table["key"]) == ALL_STAGE_KEYS
     assert table[["precision", "recall", "f1", "coverage_10", "coverage_20", "ttd_multiple"]].notna().all().all()
     assert not at.get("button") or "res_measure" not in [b.key for b in at.button]
-    reported = _dataframe_with(at, "datadog_after")
-    assert len(reported) == 5
+    texts = [m.value for m in at.markdown]
+    assert "**Datadog's published figures (reference, not measured here)**" in texts
+    measured, reference = [t for t in texts if t.startswith("| figure |")]
+    assert len(reference.splitlines()) == 2 + 5 and "→" in reference
+    assert len(measured.splitlines()) == 2 + 5
+    assert "—" not in measured.splitlines()[2]  # coverage at 10 minutes of both models, measured here
     assert len(at.get("vega_lite_chart")) >= 3
     assert {"res_stage_csv", "res_detections_csv", "res_all_zip"} <= {b.key for b in at.get("download_button")}
     # Kayenta off and on again: from the cache, nothing recomputed, no message.

@@ -280,3 +280,16 @@ def test_sample_scores_and_reasons():
     assert quality.loc[0, "flagged"] == int(flags.sum())
     unlabelled = dataclasses.replace(fleet, deployments=fleet.deployments.drop(columns=["label"]))
     assert up.quality_table(unlabelled, {"checks": flags}) is None
+
+
+def test_pair_text_marks_missing_sides():
+    from fdd.reference import pair_text, reported_text
+
+    assert pair_text(0.5, 0.25, "share") == "50% → 25%"
+    assert pair_text(0.123, float("nan"), "share") == "12.3% → —"
+    assert pair_text(None, None, "multiple") == "—"
+    assert pair_text(0.9, 0.75, "multiple") == "0.90x → 0.75x"
+    for figure in DATADOG_REPORTED_FIGURES:
+        text = reported_text(figure)
+        assert text and text != "—"
+        assert ("→" in text) == (figure.before is not None and figure.after is not None)

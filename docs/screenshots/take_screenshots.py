@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.3)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1400, "height": 2000})
             query = f"?n={args.n}&seed={args.seed}"
 
             page.goto(f"{base}/results{query}", timeout=TIMEOUT_MS)
@@ -85,11 +85,11 @@ def main(argv: list[str] | None = None) -> int:
                 measure.first.click()
                 page.wait_for_timeout(1000)
                 _wait_for_run(page)
-            _save(page.screenshot(full_page=True), OUT / "results.png", 2200)
+            _save(page.screenshot(full_page=True), OUT / "results.png", 2000)
 
             page.goto(f"{base}/your_data{query}", timeout=TIMEOUT_MS)
             _wait_for_run(page)
-            _save(page.screenshot(full_page=True), OUT / "your_data.png", 2000)
+            _save(page.screenshot(full_page=True), OUT / "your_data.png", 1700)
             browser.close()
     finally:
         server.terminate()
