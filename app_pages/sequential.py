@@ -21,6 +21,18 @@ FEATURE_SET_HELP = {
     "full": "full — + the recent half of the window and baseline volatility",
 }
 PRECISION_MIN, PRECISION_MAX, PRECISION_DEFAULT = 0.5, 0.99, 0.9
+MISSING = "—"  # shown for a number that does not exist (e.g. a precision with no flag to measure)
+
+
+def shown(value: float, spec: str, suffix: str = "") -> str:
+    """`value` formatted with `spec` (plus `suffix`), or "—" when it is NaN or None.
+
+    At a high target precision on a small fleet the 10- and 20-minute thresholds can be infinite
+    (no cut is precise enough), so early precision and time to detection have nothing to measure.
+    """
+    if value is None or not np.isfinite(value):
+        return MISSING
+    return f"{value:{spec}}{suffix}"
 
 st.title("Sequential models")
 st.markdown(
@@ -58,23 +70,25 @@ table = cs.horizon_table(detector.oof_proba_, detector.thresholds_, result, targ
 summary = cascade_summary(result.detected_minute, target, truth)
 
 cols = st.columns(4)
-cols[0].metric("Flags raised by minute 20", f"{summary['share_by_early']:.0%}",
+cols[0].metric("Flags raised by minute 20", shown(summary["share_by_early"], ".0%"),
                help="Share of the cascade's final flags already raised at 10 or 20 minutes (target: at least half).")
 if truth is not None:
-    cols[1].metric("Precision at 20 min (truth)", f"{summary['precision_early']:.0%}",
+    ttd_multiple = shown(summary["ttd_multiple"], ".2f", " × 60 min")
+    f1_gain = shown(summary["f1"] - summary["ensemble_f1"], "+.2f", " vs 60-min ensemble")
+    cols[1].metric("Precision at 20 min (truth)", shown(summary["precision_early"], ".0%"),
                    help="Of the deployments flagged by minute 20, the share truly faulty.")
-    cols[2].metric("Mean time to detection", f"{summary['ttd_minutes']:.0f} min",
-                   delta=f"{summary['ttd_multiple']:.2f} × 60 min", delta_color="off", delta_arrow="off",
+    cols[2].metric("Mean time to detection", shown(summary["ttd_minutes"], ".0f", " min"),
+                   delta=None if ttd_multiple == MISSING else ttd_multiple, delta_color="off", delta_arrow="off",
                    help="Among detected faulty deployments, as minutes and as a multiple of the 60-minute "
                         "checks. Datadog reports 0.55 × 60.")
-    cols[3].metric("Final F1 (truth)", f"{summary['f1']:.2f}", delta=f"{summary['f1'] - summary['ensemble_f1']:+.2f} "
-                   "vs 60-min ensemble", help="The cascade's F1 against ground truth next to the checks' own.")
+    cols[3].metric("Final F1 (truth)", shown(summary["f1"], ".2f"), delta=None if f1_gain == MISSING else f1_gain,
+                   help="The cascade's F1 against ground truth next to the checks' own.")
 
 st.subheader("Per horizon")
-shown = table.assign(threshold=table["threshold"].where(np.isfinite(table["threshold"])))
+per_horizon = table.assign(threshold=table["threshold"].where(np.isfinite(table["threshold"])))
 percent = {"format": "percent", "min_value": 0.0, "max_value": 1.0}
 st.dataframe(
-    shown, hide_index=True, width="stretch",
+    per_horizon, hide_index=True, width="stretch",
     column_order=["horizon", "threshold", "flagged", "precision_target", "recall_target", "precision_truth",
                   "recall_truth", "coverage", "share_of_final"],
     column_config={

@@ -58,7 +58,6 @@ class CheckConfig:
     burst_minutes: int = 3  # persistence: the most extreme minutes left out (a brief burst)
     min_late_share: float = 0.25  # persistence: share of the excess in the latest half of the window
     min_steady_share: float = 0.5  # persistence: share of the excess outside restarts and bursts
-    persistence_alpha: float = 1e-2  # persistence: significance of the trimmed excess
     recent_minutes: int = 15  # temporal: the last baseline minutes compared with earlier ones
     min_pre_ratio: float = 1.25  # temporal: a pre-rollout rise this large (and significant) vetoes
     temporal_alpha: float = 1e-3  # temporal: significance of a pre-rollout / concurrent rise
@@ -68,12 +67,16 @@ class CheckConfig:
     level_window: int = 10  # novelty: rolling window defining "a level seen before"
 
     def __post_init__(self) -> None:
-        if not 0 < self.alpha < 1 or not 0 < self.persistence_alpha < 1 or not 0 < self.temporal_alpha < 1:
+        if not 0 < self.alpha < 1 or not 0 < self.temporal_alpha < 1:
             raise ValueError("significance levels must lie strictly between 0 and 1")
         if self.min_ratio < 1 or self.min_latency_ratio < 1:
             raise ValueError("minimum ratios must be at least 1")
         if self.restart_minutes < 1:
             raise ValueError("restart_minutes must be at least 1")
+        if self.warmup_minutes < 0 or self.burst_minutes < 0:
+            raise ValueError("warmup_minutes and burst_minutes cannot be negative")
+        if not 0 <= self.min_late_share <= 1 or not 0 <= self.min_steady_share <= 1:
+            raise ValueError("persistence shares must lie in [0, 1]")
         if self.block_minutes < 1 or self.level_window < 1 or self.recent_minutes < 1:
             raise ValueError("window lengths must be at least one minute")
 
@@ -395,6 +398,8 @@ def _restart_mask(w: Window, config: CheckConfig, minutes: int | None = None) ->
     # dilate each step forward by restart_minutes
     csum = np.cumsum(step, axis=1)
     lag = config.restart_minutes if minutes is None else minutes
+    if lag <= 0:
+        return np.zeros((n, m), dtype=bool)
     shifted = np.concatenate([np.zeros((n, lag)), csum[:, :-lag]], axis=1) if lag < m else np.zeros((n, m))
     return (csum - shifted) > 0
 

@@ -12,7 +12,10 @@ so nothing is left behind); 1 when the output cannot be written (`OSError`); 130
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,12 +150,65 @@ def _train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=_int_at_least(0), default=0, help="random seed (default 0)")
 
 
+MODEL_FOLDER_FILES = ("meta.json", LABELS_FILE)  # with model_<h>.txt: what `train` writes
+
+
+def _check_model_folder(folder: Path) -> None:
+    """Refuse a --model path that `train` must not replace: a file, or a folder holding other things."""
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: exists and is not a folder")
+    foreign = sorted(p.name for p in folder.iterdir()
+                     if p.name not in MODEL_FOLDER_FILES and not (p.name.startswith("model_") and p.suffix == ".txt"))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise ValueError(f"{folder}: holds files that are not a model's ({shown}); train replaces the whole "
+                         "folder, so give a new or empty folder, or a model folder written by `train`")
+
+
+def _fit_on_weak_labels(fleet: Fleet, weak, settings: dict):
+    """Weak-label models with thresholds matched to the ensemble-trained reference (fitted first).
+
+    A failure names the label set that could not train: the 60-minute ensemble's vote (the
+    reference) or the weak labels.
+    """
+    from fdd.sequential import SequentialError
+    from fdd.weak_eval import fit_ensemble_detector, fit_weak_detector
+
+    try:
+        reference = fit_ensemble_detector(fleet, **settings)
+    except SequentialError as exc:
+        raise SequentialError(
+            "the 60-minute check ensemble's vote, the labels of the reference models that set the weak-label "
+            f"models' thresholds, cannot train them: {exc}") from None
+    try:
+        return fit_weak_detector(fleet, weak, reference=reference, **settings)
+    except SequentialError as exc:
+        raise SequentialError(f"cannot train on the weak labels ({weak.model}): {exc}") from None
+
+
+def _place_folder(staged: Path, target: Path) -> None:
+    """Rename the finished `staged` folder to `target`; an existing `target` is replaced only now."""
+    if not target.exists():
+        os.rename(staged, target)
+        return
+    old = target.with_name(f".{target.name}.{uuid.uuid4().hex}.old")
+    os.rename(target, old)
+    try:
+        os.rename(staged, target)
+    except BaseException:
+        os.rename(old, target)  # put the previous models back
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def _run_train(args: argparse.Namespace) -> str:
     from fdd.schema import load_fleet
     from fdd.sequential import SequentialDetector
 
-    if args.model.exists() and not args.model.is_dir():
-        raise ValueError(f"{args.model}: exists and is not a folder")
+    target = args.model
+    _check_model_folder(target)  # fail before the (slow) training, not after
     fleet = load_fleet(args.data)
     labels, weights, weak = LABEL_SOURCES[args.labels](fleet, args.seed)
     settings = dict(feature_set=args.feature_set, target_precision=args.target_precision, seed=args.seed)
@@ -160,19 +216,33 @@ def _run_train(args: argparse.Namespace) -> str:
         detector = SequentialDetector(**settings).fit(fleet, labels, sample_weight=weights,
                                                       target_name=f"{args.labels} labels (python -m fdd train)")
     else:  # thresholds matched to the ensemble-trained models' precision against the weak labels
-        from fdd.weak_eval import fit_weak_detector
+        detector = _fit_on_weak_labels(fleet, weak, settings)
+    # The whole folder is written beside the target and renamed into place: a failure leaves the
+    # previous folder (or none) as it was, and no file of an earlier training (labels.csv) survives.
+    _check_model_folder(target)
+    final = Path(os.path.abspath(target))  # a name to stage beside, even for `--model .`
+    created = next((p for p in reversed(final.parents) if not p.exists()), None)  # top folder made here
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staged = final.with_name(f".{final.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        staged.mkdir()
+        detector.save(staged)
+        if weak is not None:
+            from fdd.weak import write_labels_csv
 
-        detector = fit_weak_detector(fleet, weak, **settings)
-    detector.save(args.model)
+            write_labels_csv(weak, staged / LABELS_FILE)
+        _place_folder(staged, final)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        if created is not None and not any(p.is_file() for p in created.rglob("*")):
+            shutil.rmtree(created, ignore_errors=True)  # only the empty folders this call made
+        raise
     source = args.labels
     if weak is not None:
-        from fdd.weak import write_labels_csv
-
-        write_labels_csv(weak, args.model / LABELS_FILE)
-        source = f"{args.labels} ({weak.model}; labels in {args.model / LABELS_FILE})"
+        source = f"{args.labels} ({weak.model}; labels in {target / LABELS_FILE})"
     thresholds = ", ".join(f"{h} min {t:.3f}" for h, t in zip(detector.horizons_, detector.thresholds_))
     return (f"trained {len(detector.horizons_)} models on {fleet.n} deployments "
-            f"({int(detector.labels_.sum())} positive by {source}); thresholds {thresholds}; saved to {args.model}")
+            f"({int(detector.labels_.sum())} positive by {source}); thresholds {thresholds}; saved to {target}")
 
 
 def _score_arguments(parser: argparse.ArgumentParser) -> None:

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from fdd.checks import CHECKS, CheckConfig, CheckResult, Window, make_window, vote
+from fdd.checks import _nan_stats, _safe_ratio  # the checks' own NaN-safe helpers, shared
 from fdd.fleet import Fleet
 
 FEATURE_SETS: tuple[str, ...] = ("basic", "domain", "full")
@@ -112,12 +113,6 @@ def _slog(x: np.ndarray) -> np.ndarray:
     return np.sign(x) * np.log1p(np.abs(x))
 
 
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    num = np.asarray(num, dtype=np.float64)
-    den = np.asarray(den, dtype=np.float64)
-    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
-
-
 def _rate_log_ratio(rate: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return np.log((rate + _RATE_EPS) / (reference + _RATE_EPS))
 
@@ -155,9 +150,9 @@ def _basic(w: Window, results: dict[str, CheckResult]) -> dict[str, np.ndarray]:
     for name, result in results.items():
         out |= _stat_features(f"{name}_", result.stats)
     new_r = w.new_req.sum(axis=1, dtype=np.float64)
-    base_rate = _ratio(w.ref_err, w.ref_req)
-    rate = _ratio(w.new_err.sum(axis=1, dtype=np.float64), new_r)
-    novel_rate = _ratio(w.new_novel.sum(axis=1, dtype=np.float64), new_r)
+    base_rate = _safe_ratio(w.ref_err, w.ref_req)
+    rate = _safe_ratio(w.new_err.sum(axis=1, dtype=np.float64), new_r)
+    novel_rate = _safe_ratio(w.new_novel.sum(axis=1, dtype=np.float64), new_r)
     # novel errors against the baseline's error level (the novelty check's "share of baseline")
     out["novel_rate_vs_base_log_ratio"] = _rate_log_ratio(novel_rate, base_rate)
     worst = results["novelty"].stats.get("baseline_max_rate") if "novelty" in results else None
@@ -179,11 +174,12 @@ def _domain(w: Window) -> dict[str, np.ndarray]:
         "log_new_requests": np.log1p(new_r),
         "log_new_errors": np.log1p(new_e),
         "log_base_requests_per_minute": np.log1p(w.base_req.sum(axis=1, dtype=np.float64) / base_minutes),
-        "base_active_share": (w.base_req > 0).mean(axis=1),
-        "new_active_share": (w.new_req > 0).mean(axis=1),
-        "canary_share": _ratio(new_r, new_r + ctl_r),
-        "canary_share_recent": _ratio(recent_new, recent_new + recent_ctl),
-        "novel_share_of_new_errors": _ratio(w.new_novel.sum(axis=1, dtype=np.float64), new_e),
+        # shares of minutes with traffic; 0, not NaN, when there are no baseline minutes at all
+        "base_active_share": _safe_ratio((w.base_req > 0).sum(axis=1), np.full(len(new_r), w.base_req.shape[1])),
+        "new_active_share": _safe_ratio((w.new_req > 0).sum(axis=1), np.full(len(new_r), w.new_req.shape[1])),
+        "canary_share": _safe_ratio(new_r, new_r + ctl_r),
+        "canary_share_recent": _safe_ratio(recent_new, recent_new + recent_ctl),
+        "novel_share_of_new_errors": _safe_ratio(w.new_novel.sum(axis=1, dtype=np.float64), new_e),
     }
     return out | _shape(w)
 
@@ -193,7 +189,7 @@ def _shape(w: Window) -> dict[str, np.ndarray]:
     req = w.new_req.astype(np.float64)
     err = w.new_err.astype(np.float64)
     n, m = req.shape
-    base_rate = _ratio(w.ref_err, w.ref_req)
+    base_rate = _safe_ratio(w.ref_err, w.ref_req)
     expected = req * base_rate[:, None]
     disp = w.dispersion[:, None]
     excess = err - expected
@@ -212,11 +208,11 @@ def _shape(w: Window) -> dict[str, np.ndarray]:
     active = req > 0
     t = np.broadcast_to(np.arange(m, dtype=np.float64), (n, m))
     count = active.sum(axis=1)
-    t_mean = _ratio(np.where(active, t, 0.0).sum(axis=1), count)
-    z_mean = _ratio(np.where(active, z, 0.0).sum(axis=1), count)
+    t_mean = _safe_ratio(np.where(active, t, 0.0).sum(axis=1), count)
+    z_mean = _safe_ratio(np.where(active, z, 0.0).sum(axis=1), count)
     tc = np.where(active, t - t_mean[:, None], 0.0)
     # least-squares slope of the per-minute z, scaled to the change across the whole window
-    slope = _ratio((tc * np.where(active, z - z_mean[:, None], 0.0)).sum(axis=1), (tc**2).sum(axis=1)) * m
+    slope = _safe_ratio((tc * np.where(active, z - z_mean[:, None], 0.0)).sum(axis=1), (tc**2).sum(axis=1)) * m
     positive = np.maximum(excess, 0.0)
     early = positive[:, :EARLY_MINUTES].sum(axis=1)
     lat_second = _latency_log_ratio(w.new_lat[:, second], w.base_lat)
@@ -229,20 +225,16 @@ def _shape(w: Window) -> dict[str, np.ndarray]:
         "shape_slope_z": slope,
         "shape_early_share": early / (positive.sum(axis=1) + 1.0),
         "shape_max_minute_z": np.where(active, z, -np.inf).max(axis=1, initial=-np.inf).clip(min=-50.0),
-        "shape_share_minutes_z2": _ratio((active & (z > 2.0)).sum(axis=1), count),
+        "shape_share_minutes_z2": _safe_ratio((active & (z > 2.0)).sum(axis=1), count),
         "shape_latency_second_half_log_ratio": lat_second,
     }
 
 
 def _latency_log_ratio(new_lat: np.ndarray, base_lat: np.ndarray) -> np.ndarray:
     """Mean log p95 of `new_lat` minus that of the baseline (0 where either has no minute)."""
-    def mean(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        ok = np.isfinite(values)
-        return _ratio(np.where(ok, values, 0.0).sum(axis=1), ok.sum(axis=1)), ok.any(axis=1)
-
-    m_new, has_new = mean(new_lat)
-    m_base, has_base = mean(base_lat)
-    return np.where(has_new & has_base, m_new - m_base, 0.0)
+    n_new, m_new, _ = _nan_stats(new_lat)
+    n_base, m_base, _ = _nan_stats(base_lat)
+    return np.where((n_new > 0) & (n_base > 0), m_new - m_base, 0.0)
 
 
 def _full(w: Window, config: CheckConfig) -> dict[str, np.ndarray]:
@@ -255,19 +247,9 @@ def _full(w: Window, config: CheckConfig) -> dict[str, np.ndarray]:
     for same in ("dispersion_log", "base_error_rate_log"):  # the same as over the whole window
         out.pop(f"{RECENT_PREFIX}impact_{same}", None)
     base_r = w.base_req.astype(np.float64)
-    rates = np.where(base_r > 0, _ratio(w.base_err, base_r), np.nan)
-    out["base_error_cv"] = _ratio(_nan_sd(rates), _nan_mean(rates) + _RATE_EPS)
-    out["base_latency_sd"] = _nan_sd(w.base_lat)
+    rates = np.where(base_r > 0, _safe_ratio(w.base_err, base_r), np.nan)
+    _, rate_mean, rate_sd = _nan_stats(rates)
+    out["base_error_cv"] = _safe_ratio(rate_sd, rate_mean + _RATE_EPS)
+    out["base_latency_sd"] = _nan_stats(w.base_lat)[2]
     return out
 
-
-def _nan_mean(values: np.ndarray) -> np.ndarray:
-    ok = np.isfinite(values)
-    return _ratio(np.where(ok, values, 0.0).sum(axis=1), ok.sum(axis=1))
-
-
-def _nan_sd(values: np.ndarray) -> np.ndarray:
-    """Per-row sample standard deviation ignoring NaN (0 with fewer than two values)."""
-    ok = np.isfinite(values)
-    centred = np.where(ok, values - _nan_mean(values)[:, None], 0.0)
-    return np.sqrt(_ratio((centred**2).sum(axis=1), np.maximum(ok.sum(axis=1) - 1, 0)))

@@ -444,8 +444,22 @@ def validate_deployments(frame: pd.DataFrame, source: str = "deployments.csv") -
 
 
 def validate_scores(frame: pd.DataFrame, source: str = "scores.csv") -> pd.DataFrame:
-    """Check a `scores` table (what `python -m fdd score` writes) and return it in canonical dtypes."""
-    return _validate_keyed(frame, SCORES_SPEC, source)
+    """Check a `scores` table (what `python -m fdd score` writes) and return it in canonical dtypes.
+
+    Beyond each column's rules: a flagged deployment names the minute it was flagged at (a
+    positive horizon), and an unflagged one names none.
+    """
+    clean = _validate_keyed(frame, SCORES_SPEC, source)
+    found = _Findings(source, clean, _DEPLOYMENT_KEYS)
+    flagged = clean["faulty"].to_numpy() == 1
+    minute = pd.to_numeric(clean["detected_minute"], errors="coerce").to_numpy(dtype=np.float64)
+    found.rows(("faulty", "detected_minute"), flagged & np.isnan(minute),
+               lambda i: "faulty is 1 but detected_minute is empty")
+    found.rows(("faulty", "detected_minute"), ~flagged & ~np.isnan(minute),
+               lambda i: f"faulty is 0 but detected_minute is {minute[i]:.0f}")
+    found.rows("detected_minute", minute <= 0, lambda i: f"detected_minute {minute[i]:.0f} is not a positive horizon")
+    found.raise_if_any()
+    return clean
 
 
 def _validate_keyed(frame: pd.DataFrame, spec: Sequence[Column], source: str) -> pd.DataFrame:

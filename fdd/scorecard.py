@@ -66,14 +66,17 @@ def evaluate(labels: np.ndarray, scores: pd.DataFrame, horizons: tuple[int, ...]
 
 def render(per_horizon: pd.DataFrame, overall: dict[str, float]) -> str:
     """A plain-text report for the command line."""
+    def num(value: float, spec: str = ".3f") -> str:
+        return "—" if value != value else format(value, spec)  # NaN: no flag, nothing to measure
+
     lines = [
         f"deployments flagged: {overall['tp'] + overall['fp']} (true positives {overall['tp']}, "
         f"false positives {overall['fp']}, missed {overall['fn']})",
-        f"precision {overall['precision']:.3f}  recall {overall['recall']:.3f}  F1 {overall['f1']:.3f}  "
-        f"false-positive rate {overall['fp_rate']:.4f}",
-        f"mean time to detection {overall['mean_detection_minute']:.1f} min "
-        f"({overall['detection_multiple']:.2f} x the last horizon)",
+        f"precision {num(overall['precision'])}  recall {num(overall['recall'])}  F1 {num(overall['f1'])}  "
+        f"false-positive rate {num(overall['fp_rate'], '.4f')}",
+        f"mean time to detection {num(overall['mean_detection_minute'], '.1f')} min "
+        f"({num(overall['detection_multiple'], '.2f')} x the last horizon)",
         "",
-        per_horizon.to_string(index=False, float_format=lambda v: f"{v:.3f}"),
+        per_horizon.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="—"),
     ]
     return "\n".join(lines)

@@ -16,12 +16,16 @@ so that its threshold sits at 0.5 (`score_<h>`), and `score` is their maximum: f
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
+import math
 import os
-import tempfile
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+import sys
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import MISSING, asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -267,6 +271,8 @@ class SequentialDetector:
 
         Sets `oof_proba_` (n, H) out-of-fold probabilities, `thresholds_` (H,) chosen on them for
         `target_precision` against the labels, and `models_` refitted on every deployment.
+        Deployments of `sample_weight` 0 carry no label: they count neither in the class check nor
+        when thresholds are chosen (`sample_weight_` keeps the weights).
         `target_name` describes where given labels come from (saved in meta.json).
         """
         horizons = self._validate_params()
@@ -274,7 +280,7 @@ class SequentialDetector:
             _check_horizon(fleet, h)
         y = ensemble_labels(fleet, self.config) if labels is None else _validated_labels(labels, fleet.n)
         w = _validated_weights(sample_weight, fleet.n)
-        self._check_classes(y)
+        self._check_classes(y[w > 0])  # weight-0 rows (e.g. no labeling function voted) carry no label
         folds = list(StratifiedKFold(int(self.n_folds), shuffle=True, random_state=int(self.seed))
                      .split(np.zeros((fleet.n, 1)), y))
         oof = np.zeros((fleet.n, len(horizons)))
@@ -285,8 +291,9 @@ class SequentialDetector:
         self.horizons_ = horizons
         self.feature_names_ = list(x.columns)
         self.labels_ = y
+        self.sample_weight_ = w
         self.oof_proba_ = oof
-        self.thresholds_ = _thresholds(oof, y, float(self.target_precision))
+        self.thresholds_ = _thresholds(oof, y, float(self.target_precision), w)
         self.models_ = models
         self.target_ = TARGET_DESCRIPTION if labels is None else (target_name or "labels passed to fit")
         return self
@@ -313,7 +320,8 @@ class SequentialDetector:
             raise SequentialError(f"target_precision must lie in (0, 1], got {target_precision}")
         other = copy.copy(self)
         other.target_precision = float(target_precision)
-        other.thresholds_ = _thresholds(self.oof_proba_, self.labels_, float(target_precision))
+        other.thresholds_ = _thresholds(self.oof_proba_, self.labels_, float(target_precision),
+                                        getattr(self, "sample_weight_", None))
         return other
 
     def _check_classes(self, y: np.ndarray) -> None:
@@ -449,9 +457,12 @@ class SequentialDetector:
 # ---------------------------------------------------------------------------- validation and files
 
 
-def _thresholds(oof: np.ndarray, labels: np.ndarray, target_precision: float) -> np.ndarray:
-    """One threshold per column of out-of-fold scores."""
-    return np.array([precision_threshold(oof[:, j], labels, target_precision) for j in range(oof.shape[1])])
+def _thresholds(oof: np.ndarray, labels: np.ndarray, target_precision: float,
+                weights: np.ndarray | None = None) -> np.ndarray:
+    """One threshold per column of out-of-fold scores, chosen on the rows of positive weight."""
+    labelled = np.ones(len(labels), dtype=bool) if weights is None else np.asarray(weights) > 0
+    return np.array([precision_threshold(oof[labelled, j], labels[labelled], target_precision)
+                     for j in range(oof.shape[1])])
 
 
 def _validated_labels(labels: np.ndarray | Sequence[int], n: int) -> np.ndarray:
@@ -497,7 +508,83 @@ def _class_weight(saved: Any) -> str | dict[int, float] | None:
     return {int(k): float(v) for k, v in saved.items()} if isinstance(saved, dict) else saved
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return _is_int(value) or (isinstance(value, float) and math.isfinite(value))
+
+
+def _is_param_value(value: Any) -> bool:
+    """A LightGBM parameter value: a JSON scalar or a list of them (e.g. monotone_constraints)."""
+    if isinstance(value, list):
+        return all(_is_param_value(v) and not isinstance(v, list) for v in value)
+    return value is None or isinstance(value, (str, bool)) or _is_number(value)
+
+
+def _check_config_problem(saved: Any) -> str | None:
+    """What is wrong with a saved `check_config` (a dict of CheckConfig's fields), or None."""
+    if not isinstance(saved, dict):
+        return f"check_config must be an object, got {_json_type(saved)}"
+    defaults = {f.name: f.default for f in fields(CheckConfig) if f.default is not MISSING}
+    for key, value in saved.items():
+        if key not in defaults:
+            continue  # CheckConfig(**...) names unknown keys itself
+        want_int = _is_int(defaults[key])
+        if not (_is_int(value) if want_int else _is_number(value)):
+            return f"check_config.{key} must be {'a whole number' if want_int else 'a finite number'}, got {value!r}"
+    return None
+
+
+def _class_weight_ok(saved: Any) -> bool:
+    if saved is None or saved == "balanced":
+        return True
+    return (isinstance(saved, dict) and set(saved) == {"0", "1"}
+            and all(_is_number(v) and v > 0 for v in saved.values()))
+
+
+def _json_type(value: Any) -> str:
+    names = {type(None): "null", bool: "a boolean", str: "a string", list: "a list", dict: "an object"}
+    return names.get(type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__)
+
+
+def _meta_problem(meta: dict[str, Any]) -> str | None:
+    """The first value of a meta.json of the wrong type or out of range, described; None if all fit."""
+    horizons, thresholds = meta["horizons"], meta["thresholds"]
+    rules: list[tuple[str, bool, str]] = [
+        ("fdd_version", isinstance(meta["fdd_version"], str), "a string"),
+        ("lightgbm_version", isinstance(meta["lightgbm_version"], str), "a string"),
+        ("horizons", isinstance(horizons, list) and bool(horizons) and all(_is_int(h) and h >= 1 for h in horizons),
+         "a non-empty list of whole minutes >= 1"),
+        ("thresholds", isinstance(thresholds, list) and all(t is None or _is_number(t) for t in thresholds),
+         "a list of numbers (null: never fires)"),
+        ("feature_set", isinstance(meta["feature_set"], str), "a string"),
+        ("feature_names", isinstance(meta["feature_names"], list)
+         and all(isinstance(n, str) for n in meta["feature_names"]), "a list of strings"),
+        ("target", isinstance(meta["target"], str), "a string"),
+        ("target_precision", _is_number(meta["target_precision"]) and 0 < meta["target_precision"] <= 1,
+         "a number in (0, 1]"),
+        ("n_folds", _is_int(meta["n_folds"]) and meta["n_folds"] >= 2, "a whole number >= 2"),
+        ("seed", _is_int(meta["seed"]) and meta["seed"] >= 0, "a whole number >= 0"),
+        ("lgbm_params", meta["lgbm_params"] is None or (
+            isinstance(meta["lgbm_params"], dict) and all(_is_param_value(v) for v in meta["lgbm_params"].values())
+            and _is_int(meta["lgbm_params"].get("num_threads", 1))),
+         "null or an object of LightGBM parameters (num_threads a whole number)"),
+        ("class_weight", _class_weight_ok(meta["class_weight"]),
+         'null, "balanced" or {"0": w0, "1": w1} with positive weights'),
+    ]
+    for key, ok, expected in rules:
+        if not ok:
+            shown = json.dumps(meta[key])
+            return f"{key} must be {expected}, got {shown if len(shown) <= 60 else shown[:57] + '...'}"
+    if len(thresholds) != len(horizons):
+        return f"{len(horizons)} horizons but {len(thresholds)} thresholds"
+    return _check_config_problem(meta["check_config"])
+
+
 def _read_meta(folder: Path) -> dict[str, Any]:
+    """meta.json, every value checked for its type: a damaged file is one SequentialError."""
     if not folder.is_dir():
         raise SequentialError(f"{folder}: {'not a folder' if folder.exists() else 'no such model folder'}")
     path = folder / META_FILE
@@ -510,30 +597,112 @@ def _read_meta(folder: Path) -> dict[str, Any]:
     missing = [k for k in _META_KEYS if not isinstance(meta, dict) or k not in meta]
     if missing:
         raise SequentialError(f"{path}: missing {', '.join(missing)}; not a model folder of fdd {__version__}")
-    if meta["format"] != FORMAT_VERSION:
+    if not _is_int(meta["format"]) or meta["format"] != FORMAT_VERSION:
         raise SequentialError(f"{path}: model format {meta['format']}, expected {FORMAT_VERSION}")
+    problem = _meta_problem(meta)
+    if problem:
+        raise SequentialError(f"{path}: damaged: {problem}; retrain with `python -m fdd train`")
     return meta
+
+
+def _model_text_problem(data: bytes) -> str | None:
+    """Why `data` cannot be a complete LightGBM text model, or None when its layout is whole.
+
+    LightGBM trusts the header's `tree_sizes` and reads that many bytes per tree: on a truncated
+    file it reads past the end or aborts the process, so the layout is checked here first.
+    """
+    if not data.startswith(b"tree\n"):
+        return "it does not start like a LightGBM text model"
+    end = data.find(b"\nend of trees\n")
+    if end < 0 or not _closing_line_ok(data.rstrip(b"\n").rsplit(b"\n", 1)[-1]):
+        return "it is truncated (no 'end of trees' and closing 'pandas_categorical' lines)"
+    first = data.find(b"\nTree=")
+    if first < 0 or first > end:
+        return "it holds no trees"
+    header = data[:first].split(b"\n")
+    sizes_line = next((line for line in header if line.startswith(b"tree_sizes=")), None)
+    if sizes_line is not None:
+        try:
+            sizes = [int(x) for x in sizes_line[len(b"tree_sizes="):].split()]
+        except ValueError:
+            return "its tree_sizes line is damaged"
+        starts = np.r_[0, np.cumsum(sizes, dtype=np.int64)] + first + 1
+        if any(size < 0 for size in sizes) or starts[-1] > end + 1 or not all(
+                data.startswith(b"Tree=", int(at)) for at in starts[:-1]):
+            return "its trees do not match its tree_sizes header (truncated or edited)"
+    return None
+
+
+def _closing_line_ok(line: bytes) -> bool:
+    """The last line Python's LightGBM writes: `pandas_categorical:<JSON>`."""
+    prefix = b"pandas_categorical:"
+    if not line.startswith(prefix):
+        return False
+    try:
+        json.loads(line[len(prefix):])
+    except ValueError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _quiet_lightgbm() -> Iterator[None]:
+    """Silence LightGBM while it parses a model.
+
+    Its native `[LightGBM] [Fatal]` line is written straight to file descriptor 2 (the same message
+    comes back as the exception), its warnings go through Python's print: both are dropped here.
+    """
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError):  # no usable descriptor 2: nothing to silence
+            saved = None
+        if saved is None:
+            yield
+            return
+        try:
+            with open(os.devnull, "wb") as sink:
+                os.dup2(sink.fileno(), 2)
+                try:
+                    yield
+                finally:
+                    os.dup2(saved, 2)
+        finally:
+            os.close(saved)
 
 
 def _read_model(path: Path, names: list[str]) -> lgb.Booster:
     try:
-        booster = lgb.Booster(model_str=path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise SequentialError(f"{path}: missing model file") from None
-    except (OSError, UnicodeDecodeError, lgb.basic.LightGBMError) as exc:
-        raise SequentialError(f"{path}: not a LightGBM text model ({' '.join(str(exc).split())})") from None
+    except OSError as exc:
+        raise SequentialError(f"{path}: unreadable ({exc})") from None
+    problem = _model_text_problem(data)
+    if problem is not None:
+        raise SequentialError(f"{path}: not a complete LightGBM text model: {problem}; retrain")
+    try:
+        text = data.decode("utf-8")
+        with _quiet_lightgbm():
+            booster = lgb.Booster(model_str=text)
+    except (ValueError, lgb.basic.LightGBMError) as exc:  # ValueError: UnicodeDecodeError, bad JSON
+        raise SequentialError(f"{path}: not a LightGBM text model ({' '.join(str(exc).split())}); retrain") from None
     if booster.feature_name() != names:
         raise SequentialError(f"{path}: its features differ from those in {META_FILE}; retrain")
     return booster
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Write a text file via a temp file in the same folder and a rename."""
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write a text file atomically, as `fdd.schema.write_table` writes tables.
+
+    A hidden, uniquely named temp file beside `path`, created by `open` so that it gets the usual
+    permissions (umask), not mkstemp's 0600; then a rename. No partial file is left on failure.
+    """
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
-        os.chmod(name, 0o644)  # mkstemp makes 0600; model files are ordinary package data
-        os.replace(name, path)
+        os.replace(tmp, path)
     finally:
-        Path(name).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)

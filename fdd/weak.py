@@ -18,7 +18,6 @@ function that fits it, so `import fdd.weak` stays light.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field, fields, replace
@@ -31,6 +30,7 @@ from snorkel.labeling import LabelingFunction, LFAnalysis, PandasLFApplier, labe
 
 from fdd.checks import CheckResult, HorizonVerdict, run_checks
 from fdd.fleet import Fleet
+from fdd.schema import write_table
 
 ABSTAIN, HEALTHY, FAULTY = -1, 0, 1
 CHECK_HORIZON = 60  # the checks' verdict the LFs read: the full hour, as in the blog
@@ -468,16 +468,15 @@ def training_targets(labels: WeakLabels, weighted: bool = False) -> tuple[np.nda
 def write_labels_csv(labels: WeakLabels, path: str | os.PathLike[str]) -> Path:
     """Write `deployment_id, probability, label` to `path` atomically (no partial file on failure).
 
-    `probability` is P(faulty) in [0, 1]; `label` 0 or 1; both empty where every LF abstained.
+    `probability` is P(faulty) in [0, 1], rounded to 6 significant digits; `label` 0 or 1; both
+    empty where every LF abstained. Written by `fdd.schema.write_table` (temp file and rename,
+    ordinary file permissions).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=".labels-", suffix=".csv", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", newline="") as out:
-            labels.table().to_csv(out, index=False, float_format="%.6g")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    table = labels.table()
+    probability = table["probability"].to_numpy(dtype=np.float64)
+    finite = np.isfinite(probability)
+    rounded = probability.copy()
+    rounded[finite] = [float(f"{p:.6g}") for p in probability[finite]]
+    return write_table(table.assign(probability=rounded), path)

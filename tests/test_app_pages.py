@@ -186,6 +186,12 @@ def test_unsupervised_page_survives_its_widgets_extremes():
     assert at.session_state["uns_history"] == []
 
 
+def _nan_metrics(at: AppTest) -> list[tuple[str, str, str]]:
+    """Metric tiles showing "nan" (a number that does not exist must read "—")."""
+    return [(m.label, m.value, str(m.delta)) for m in at.metric
+            if "nan" in f"{m.value} {m.delta}".lower()]
+
+
 def test_sequential_page_survives_its_widgets_extremes():
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["n"] = "500"
@@ -193,6 +199,7 @@ def test_sequential_page_survives_its_widgets_extremes():
     at.switch_page("app_pages/sequential.py").run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
+    assert len(at.metric) == 4 and not _nan_metrics(at), _nan_metrics(at)
     table = _dataframe_with(at, "coverage")
     assert list(table["horizon"]) == [10, 20, 60]
     assert at.get("download_button")
@@ -210,6 +217,7 @@ def test_sequential_page_survives_its_widgets_extremes():
         getattr(at, kind)(key=key).set_value(value).run()
         assert not at.exception, (key, value, at.exception)
         assert not at.error, (key, value, [e.value for e in at.error])
+        assert not _nan_metrics(at), (key, value, _nan_metrics(at))
     picker = [box for box in at.selectbox if box.key == "seq_deployment"]
     if picker:  # the last flagged deployment's timeline
         picker[0].select_index(len(picker[0].options) - 1).run()
@@ -351,3 +359,4 @@ def test_your_data_page_sample_upload_and_training():
     assert not at.exception, at.exception
     assert len(at.error) == 1 and "Training on this data is impossible" in at.error[0].value
     assert len(_dataframe_with(at, "reasons")) == len(flagged)
+

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # for scripts.serve_app
+
+from scripts.serve_app import ServerError, free_port, serve  # noqa: E402
+
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -59,53 +59,15 @@ def _chromium_path() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def _streamlit_server():
-    """Start `streamlit run streamlit_app.py` on a free port; yield its base URL; always stop it."""
-    port = _free_port()
-    log = SCREENSHOTS.parent / f"streamlit-{port}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "wb") as log_file:
-        proc = subprocess.Popen(
-            [
-                sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-                "--server.port", str(port),
-                "--server.headless", "true",
-                "--browser.gatherUsageStats", "false",
-            ],
-            cwd=ROOT,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
-                        if resp.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"streamlit not healthy after {SERVER_START_TIMEOUT_S}s:\n{log.read_text()}")
-                time.sleep(0.3)
+    """The app on a free port (scripts/serve_app.py), its output kept beside the screenshots."""
+    port = free_port()
+    try:
+        with serve(port, log=SCREENSHOTS.parent / f"streamlit-{port}.log", timeout=SERVER_START_TIMEOUT_S) as base:
             yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    except ServerError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")
@@ -214,3 +176,19 @@ def test_deep_link_on_a_fresh_server(browser):
         first = PAGES[4]
         problems = check_page(browser, base, PageCase(first.name + "_deep_link_first", first.path, first.title))
     assert not problems, "\n".join(problems)
+
+
+def test_one_server_helper_for_tests_and_screenshots():
+    import importlib.util
+    import urllib.request
+
+    script = ROOT / "docs" / "screenshots" / "take_screenshots.py"
+    spec = importlib.util.spec_from_file_location("take_screenshots", script)
+    screenshots = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(screenshots)
+    assert screenshots.serve is serve  # no second copy of the start-and-wait code
+    with serve() as base:
+        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=5) as resp:
+            assert resp.read().strip() == b"ok"
+    with pytest.raises(OSError):  # stopped when the block ends
+        urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)

@@ -54,3 +54,30 @@ def test_evaluate_needs_labels(data_dir: Path, tmp_path: Path, capsys):
     assert main(["evaluate", "--data", str(unlabelled), "--scores", str(scores)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "'label'" in err[0]
+
+
+@pytest.mark.parametrize("faulty, minute, needle", [
+    (1, None, "detected_minute is empty"),
+    (0, 20, "faulty is 0"),
+    (1, -5, "not a positive horizon"),
+])
+def test_evaluate_rejects_inconsistent_scores(data_dir: Path, tmp_path: Path, capsys, faulty, minute, needle):
+    ids = pd.read_csv(data_dir / "deployments.csv", dtype={"deployment_id": str})["deployment_id"]
+    scores = pd.DataFrame({"deployment_id": ids, "faulty": 0, "score": 0.1, "detected_minute": pd.NA})
+    scores.loc[3, ["faulty", "detected_minute"]] = [faulty, minute if minute is not None else pd.NA]
+    path = tmp_path / "scores.csv"
+    scores.to_csv(path, index=False)
+    assert main(["evaluate", "--data", str(data_dir), "--scores", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0] and "row 4" in err[0]
+
+
+def test_evaluate_renders_a_horizon_without_flags(data_dir: Path, tmp_path: Path, capsys):
+    ids = pd.read_csv(data_dir / "deployments.csv", dtype={"deployment_id": str})["deployment_id"]
+    scores = pd.DataFrame({"deployment_id": ids, "faulty": 0, "score": 0.1, "detected_minute": pd.NA})
+    scores.loc[0, ["faulty", "detected_minute"]] = [1, 60]
+    path = tmp_path / "scores.csv"
+    scores.to_csv(path, index=False)
+    assert main(["evaluate", "--data", str(data_dir), "--scores", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "nan" not in out.lower() and "—" in out

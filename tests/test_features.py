@@ -97,3 +97,30 @@ def test_a_horizon_beyond_the_data_is_refused(fleet):
         build_features(fleet.before(30), 60)
     with pytest.raises(ValueError, match="unknown feature set"):
         build_features(fleet, 10, "everything")
+
+
+def _without_baseline(fleet: Fleet) -> Fleet:
+    """The fleet cut to minutes >= 0: no minute before the rollout at all."""
+    col = fleet.column(0)
+    return dataclasses.replace(
+        fleet, minutes=fleet.minutes[col:], requests=fleet.requests[:, :, col:], errors=fleet.errors[:, :, col:],
+        new_type_errors=fleet.new_type_errors[:, :, col:], latency_ms=fleet.latency_ms[:, :, col:],
+        present=fleet.present[:, :, col:])
+
+
+@pytest.mark.filterwarnings("error")  # no "Mean of empty slice" / "invalid value" RuntimeWarning
+def test_data_without_baseline_minutes_gives_finite_features(fleet):
+    bare = _without_baseline(fleet)
+    assert bare.minutes[0] == 0
+    frame = build_features(bare, 20, "full")
+    assert np.isfinite(frame.to_numpy()).all()
+    assert (frame["base_active_share"] == 0).all()
+    assert frame["new_active_share"].between(0, 1).all()
+
+
+def test_features_use_the_checks_nan_helpers():
+    from fdd import checks, features
+
+    for duplicate in ("_nan_mean", "_nan_sd", "_ratio"):
+        assert not hasattr(features, duplicate), duplicate
+    assert features._safe_ratio is checks._safe_ratio and features._nan_stats is checks._nan_stats

@@ -324,3 +324,182 @@ def test_cli_train_bad_input_writes_no_model(tmp_path, capsys):
     status, _, err = _run(capsys, "train", "--data", str(tmp_path / "nowhere"), "--model", str(model))
     assert status == 2 and len(err.strip().splitlines()) == 1
     assert not model.exists()
+
+
+# ---------------------------------------------------------------------------- review fixes
+
+
+def _one_error_line(status: int, err: str, *parts: str) -> str:
+    assert status == 2, err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("fdd: error: ") and "Traceback" not in err
+    for part in parts:
+        assert part in lines[0], (part, lines[0])
+    return lines[0]
+
+
+@pytest.mark.parametrize("change", [
+    {"lgbm_params": "oops"},
+    {"lgbm_params": {"num_threads": "four"}},
+    {"horizons": None},
+    {"horizons": [10, "20", 60]},
+    {"thresholds": ["a", 0.5, 0.5]},
+    {"thresholds": None},
+    {"thresholds": [0.5]},
+    {"check_config": "x"},
+    {"check_config": {"alpha": "x"}},
+    {"check_config": {"min_baseline_minutes": 2.5}},
+    {"class_weight": {"a": 1}},
+    {"class_weight": 3},
+    {"seed": "1"},
+    {"n_folds": None},
+    {"target_precision": "0.9"},
+    {"feature_names": None},
+    {"feature_set": 7},
+    {"target": ["x"]},
+    {"fdd_version": 1},
+    {"lightgbm_version": None},
+    {"format": True},
+])
+def test_cli_score_with_a_damaged_meta_json_is_one_line_exit_2(fitted, data_dir, tmp_path, capfd, change):
+    folder = fitted.save(tmp_path / "model")
+    meta = json.loads((folder / "meta.json").read_text())
+    (folder / "meta.json").write_text(json.dumps(meta | change))
+    with pytest.raises(SequentialError):
+        SequentialDetector.load(folder)
+    out_file = tmp_path / "scores.csv"
+    status = main(["score", "--data", str(data_dir), "--out", str(out_file), "--model", str(folder)])
+    out, err = capfd.readouterr()
+    _one_error_line(status, err, "meta.json")
+    assert out == "" and not out_file.exists()
+
+
+@pytest.mark.parametrize("keep", [0.02, 0.3, 0.6, 0.97, -40, -3])
+def test_a_truncated_model_file_is_one_line_and_lightgbm_stays_silent(fitted, data_dir, tmp_path, capfd, keep):
+    folder = fitted.save(tmp_path / "model")
+    model = folder / "model_20.txt"
+    text = model.read_bytes()
+    model.write_bytes(text[:int(len(text) * keep)] if isinstance(keep, float) else text[:keep])
+    status = main(["score", "--data", str(data_dir), "--out", str(tmp_path / "scores.csv"), "--model", str(folder)])
+    out, err = capfd.readouterr()  # capfd: LightGBM's native messages bypass sys.stderr
+    _one_error_line(status, err, "model_20.txt")
+    assert out == "" and "[LightGBM]" not in err
+
+
+def test_a_model_lightgbm_itself_rejects_stays_silent(fitted, tmp_path, capfd):
+    folder = fitted.save(tmp_path / "model")
+    model = folder / "model_10.txt"
+    lines = model.read_text().splitlines(keepends=True)
+    # A whole-looking file whose header LightGBM refuses with a native [Fatal] message.
+    model.write_text("".join("feature_infos=[0:1]\n" if line.startswith("feature_infos=") else line
+                             for line in lines))
+    with pytest.raises(SequentialError, match="model_10.txt"):
+        SequentialDetector.load(folder)
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+
+
+def test_saved_files_get_ordinary_permissions(fitted, tmp_path):
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    folder = fitted.save(tmp_path / "model")
+    for path in folder.iterdir():
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]
+
+
+def _labelled_only_thresholds(detector, precision):
+    keep = detector.sample_weight_ > 0
+    return np.array([precision_threshold(detector.oof_proba_[keep, j], detector.labels_[keep], precision)
+                     for j in range(len(detector.horizons_))])
+
+
+def test_weight_zero_deployments_count_neither_for_thresholds_nor_classes(fleet):
+    y = ensemble_labels(fleet)
+    positives = np.flatnonzero(y == 1)
+    w = np.ones(fleet.n)
+    hidden = positives[::2]  # half the positives lose their label, as where every LF abstained
+    w[hidden], y_train = 0.0, y.copy()
+    y_train[hidden] = 0  # what fdd.weak.training_targets puts on unlabelled rows
+    detector = SequentialDetector(feature_set="basic", n_folds=3, seed=2, lgbm_params=SMALL)
+    detector.fit(fleet, labels=y_train, sample_weight=w)
+    np.testing.assert_array_equal(detector.sample_weight_, w)
+    np.testing.assert_array_equal(detector.thresholds_, _labelled_only_thresholds(detector, 0.9))
+    # Counted as negatives, the hidden (faulty-looking) deployments would have moved some threshold.
+    everything = np.array([precision_threshold(detector.oof_proba_[:, j], y_train, 0.9) for j in range(3)])
+    assert not np.array_equal(everything, detector.thresholds_)
+    looser = detector.with_target_precision(0.6)
+    np.testing.assert_array_equal(looser.thresholds_, _labelled_only_thresholds(detector, 0.6))
+
+    few = np.zeros(fleet.n, dtype=np.int64)
+    few[positives[:30]] = 1
+    weights = np.ones(fleet.n)
+    weights[positives[5:30]] = 0.0  # 30 positive labels, 5 of them with weight
+    with pytest.raises(SequentialError, match="5 positive"):
+        SequentialDetector(n_folds=3, lgbm_params=SMALL).fit(fleet, labels=few, sample_weight=weights)
+
+
+def _folder_state(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_cli_retrain_replaces_the_whole_folder(data_dir, tmp_path, capsys):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "labels.csv").write_text("deployment_id,probability,label\nold,0.5,1\n")  # an earlier weak training
+    (model / "model_30.txt").write_text("stale")
+    status, out, err = _run(capsys, "train", "--data", str(data_dir), "--model", str(model),
+                            "--labels", "ensemble", "--feature-set", "basic")
+    assert status == 0, err
+    assert sorted(p.name for p in model.iterdir()) == ["meta.json", "model_10.txt", "model_20.txt", "model_60.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no staging or old folder left
+    SequentialDetector.load(model)
+
+
+def test_cli_train_failure_leaves_the_previous_folder_as_it_was(fitted, data_dir, tmp_path, capsys, monkeypatch):
+    model = fitted.save(tmp_path / "model")
+    (model / "labels.csv").write_text("deployment_id,probability,label\n")
+    before = _folder_state(model)
+    original = SequentialDetector.save
+
+    def save_then_fail(self, path):
+        original(self, path)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(SequentialDetector, "save", save_then_fail)
+    status, out, err = _run(capsys, "train", "--data", str(data_dir), "--model", str(model),
+                            "--labels", "ensemble", "--feature-set", "basic")
+    assert status == 1 and "disk full" in err and out == ""
+    assert _folder_state(model) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+    fresh = tmp_path / "fresh" / "model"
+    status, _, err = _run(capsys, "train", "--data", str(data_dir), "--model", str(fresh), "--labels", "ensemble")
+    assert status == 1 and not (tmp_path / "fresh").exists()  # not even the parent folder it made
+
+
+def test_cli_train_refuses_a_folder_that_is_not_a_model(data_dir, tmp_path, capsys):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    status, out, err = _run(capsys, "train", "--data", str(data_dir), "--model", str(folder), "--labels", "ensemble")
+    _one_error_line(status, err, "notes.txt")
+    assert (folder / "notes.txt").read_text() == "keep me" and len(list(folder.iterdir())) == 1
+
+
+def test_cli_weak_training_names_the_short_reference_labels(data_dir, tmp_path, capsys, monkeypatch):
+    import types
+
+    from fdd import cli, sequential
+
+    few = lambda fleet, config=None: np.r_[np.ones(3, np.int64), np.zeros(fleet.n - 3, np.int64)]  # noqa: E731
+    monkeypatch.setattr(sequential, "ensemble_labels", few)
+    weak = types.SimpleNamespace(model="label_model")
+    monkeypatch.setitem(cli.LABEL_SOURCES, "weak", lambda fleet, seed: (None, None, weak))
+    model = tmp_path / "model"
+    status, out, err = _run(capsys, "train", "--data", str(data_dir), "--model", str(model))
+    _one_error_line(status, err, "60-minute check ensemble", "reference", "3 positive")
+    assert not model.exists()

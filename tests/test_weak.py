@@ -225,3 +225,17 @@ def test_cli_train_uses_weak_labels_by_default(tmp_path):
     labels = pd.read_csv(model / "labels.csv")
     assert list(labels.columns) == ["deployment_id", "probability", "label"]
     assert len(labels) == 400
+
+
+def test_labels_csv_gets_ordinary_permissions_and_no_temp_file(fleet, verdict, tmp_path):
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    labels = weak.weak_labels(fleet, seed=0, verdict=verdict)
+    path = weak.write_labels_csv(labels, tmp_path / "labels.csv")
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
+    assert [p.name for p in tmp_path.iterdir()] == ["labels.csv"]
+    back = pd.read_csv(path)
+    covered = labels.covered
+    np.testing.assert_allclose(back["probability"][covered], labels.probability[covered], rtol=1e-5)

@@ -2,8 +2,9 @@
 
     python docs/screenshots/take_screenshots.py [--n 2000] [--seed 7]
 
-The same approach as tests/test_browser.py (Debian's /usr/bin/chromium, --no-sandbox). The Results
-page is asked to measure its slow stages first, so the screenshot shows the whole stage table.
+The same approach as tests/test_browser.py (Debian's /usr/bin/chromium, --no-sandbox, the server of
+scripts/serve_app.py). The Results page is asked to measure its slow stages first, so the
+screenshot shows the whole stage table.
 PNGs are cropped to the top of the page and reduced to a 256-colour palette to stay small.
 """
 
@@ -11,25 +12,19 @@ from __future__ import annotations
 
 import argparse
 import io
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # for scripts.serve_app
+
+from scripts.serve_app import ServerError, serve  # noqa: E402
+
 OUT = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
 TIMEOUT_MS = 600_000
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_for_run(page) -> None:
@@ -56,24 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port",
-                               str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
-                    if resp.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("streamlit did not become healthy")
-            time.sleep(0.3)
-        with sync_playwright() as pw:
+        with serve() as base, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 2000})
             query = f"?n={args.n}&seed={args.seed}"
@@ -91,12 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             _wait_for_run(page)
             _save(page.screenshot(full_page=True), OUT / "your_data.png", 1700)
             browser.close()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    except ServerError as exc:
+        raise SystemExit(str(exc)) from None
     return 0
 
 
