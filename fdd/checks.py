@@ -56,7 +56,7 @@ class CheckConfig:
     restart_minutes: int = 3  # persistence: minutes after each rollout step treated as restart
     warmup_minutes: int = 5  # latency: minutes after each rollout step left out (instances warm up)
     burst_minutes: int = 3  # persistence: the most extreme minutes left out (a brief burst)
-    min_late_share: float = 0.25  # persistence: share of the excess in the latest half of the window
+    min_late_share: float = 0.4  # persistence: share of the excess in the latest half (a steady one puts 0.5 there)
     min_steady_share: float = 0.5  # persistence: share of the excess outside restarts and bursts
     recent_minutes: int = 15  # temporal: the last baseline minutes compared with earlier ones
     min_pre_ratio: float = 1.25  # temporal: a pre-rollout rise this large (and significant) vetoes
