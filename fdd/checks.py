@@ -14,7 +14,7 @@ test would flag every noisy service.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -670,8 +670,3 @@ def first_detection(verdicts: list[HorizonVerdict]) -> np.ndarray:
     for v in reversed(verdicts):
         detected = np.where(v.flagged, v.horizon, detected)
     return detected
-
-
-def with_config(config: CheckConfig, **changes: float) -> CheckConfig:
-    """A copy of `config` with some thresholds changed (the app's sliders)."""
-    return replace(config, **changes)
