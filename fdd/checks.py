@@ -14,7 +14,7 @@ test would flag every noisy service.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Callable
 
 import numpy as np
@@ -65,6 +65,7 @@ class CheckConfig:
     novel_min_errors: float = 5.0  # novelty: minimum count of never-seen error types
     novel_min_share_of_baseline: float = 0.2  # novelty: novel-error rate vs baseline error rate
     level_window: int = 10  # novelty: rolling window defining "a level seen before"
+    late_min_minutes: int = 10  # impact: the latest half is tested too once it has this many minutes (0 = never)
 
     def __post_init__(self) -> None:
         if not 0 < self.alpha < 1 or not 0 < self.temporal_alpha < 1:
@@ -73,6 +74,8 @@ class CheckConfig:
             raise ValueError("minimum ratios must be at least 1")
         if self.restart_minutes < 1:
             raise ValueError("restart_minutes must be at least 1")
+        if self.late_min_minutes < 0:
+            raise ValueError("late_min_minutes cannot be negative")
         if self.warmup_minutes < 0 or self.burst_minutes < 0:
             raise ValueError("warmup_minutes and burst_minutes cannot be negative")
         if not 0 <= self.min_late_share <= 1 or not 0 <= self.min_steady_share <= 1:
@@ -350,9 +353,32 @@ def check_sufficiency(w: Window, config: CheckConfig) -> CheckResult:
     return CheckResult("sufficiency", w.horizon, ok, stats, describe)
 
 
+def late_half(w: Window) -> Window:
+    """The window's latest half (per-minute arrays of the new and the control version cut)."""
+    half = w.new_req.shape[1] // 2
+    return replace(w, **{f.name: getattr(w, f.name)[:, half:] for f in fields(w)
+                         if f.name.startswith(("new_", "ctl_"))})
+
+
 def check_impact(w: Window, config: CheckConfig) -> CheckResult:
-    """A significant, material rise of the error rate or of p95 latency over the baseline."""
-    err = _error_excess(w, w.new_req, w.new_err, config, config.alpha)
+    """A significant, material rise of the error rate or of p95 latency over the baseline.
+
+    Errors are tested over the whole window and, from `2 * late_min_minutes` minutes on, over
+    its latest half too, each at alpha / 2 (Bonferroni): a fault that starts late (a leak, a
+    cache expiring) is diluted in the whole window's average but plain in its latest half.
+    """
+    m = w.new_req.shape[1]
+    two_looks = config.late_min_minutes > 0 and m >= 2 * config.late_min_minutes
+    alpha = config.alpha / 2 if two_looks else config.alpha
+    err = _error_excess(w, w.new_req, w.new_err, config, alpha)
+    if two_looks:
+        late_w = late_half(w)
+        late = _error_excess(late_w, late_w.new_req, late_w.new_err, config, alpha)
+    else:
+        # too short to halve: the latest half's statistics are the whole window's (finite features)
+        late = {k: np.zeros_like(v) if k == "flag" else v for k, v in err.items()}
+    late_only = late["flag"] & ~err["flag"]
+    err["flag"] = err["flag"] | late["flag"]
     lat = _latency_shift(*_latency_pair(w, _steady_latency(w, config), config), w.base_lat)
     lat_flag = (lat["z"] >= config.latency_z) & (lat["ratio"] >= config.min_latency_ratio) if w.has_latency \
         else np.zeros_like(err["flag"])
@@ -362,13 +388,20 @@ def check_impact(w: Window, config: CheckConfig) -> CheckResult:
         "error_rate": err["rate"], "base_error_rate": err["base_rate"], "dispersion": w.dispersion,
         "latency_ratio": lat["ratio"], "latency_z": lat["z"],
         "error_flag": err["flag"].astype(np.float64), "latency_flag": lat_flag.astype(np.float64),
+        "late_error_ratio": late["ratio"], "late_error_p": late["p"], "late_extra_errors": late["extra"],
+        "late_error_rate": late["rate"], "late_only": late_only.astype(np.float64),
         "side_by_side": _side_by_side(w, w.new_req > 0, config).astype(np.float64),
     }
 
     def describe(s: dict[str, float], passed: bool) -> str:
         versus = "the previous version at the same minutes" if s["side_by_side"] else "baseline"
-        errors = (f"error rate {s['error_ratio']:.1f}x {versus} ({s['error_rate']:.2%} vs "
-                  f"{s['base_error_rate']:.2%}), {_p_text(s['error_p'])}, {s['extra_errors']:,.0f} extra errors")
+        if s["late_only"]:
+            errors = (f"error rate {s['late_error_ratio']:.1f}x {versus} in the latest {m - m // 2} min "
+                      f"({s['late_error_rate']:.2%}), {_p_text(s['late_error_p'])}, "
+                      f"{s['late_extra_errors']:,.0f} extra errors there")
+        else:
+            errors = (f"error rate {s['error_ratio']:.1f}x {versus} ({s['error_rate']:.2%} vs "
+                      f"{s['base_error_rate']:.2%}), {_p_text(s['error_p'])}, {s['extra_errors']:,.0f} extra errors")
         latency = f"p95 latency {s['latency_ratio']:.2f}x {versus}, z = {s['latency_z']:.1f}"
         if s["error_flag"] and s["latency_flag"]:
             return f"{errors}; {latency}"

@@ -22,12 +22,12 @@ Feature sets (each extends the previous one):
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from fdd.checks import CHECKS, CheckConfig, CheckResult, Window, make_window, vote
+from fdd.checks import CHECKS, CheckConfig, CheckResult, Window, late_half, make_window, vote
 from fdd.checks import _nan_stats, _safe_ratio  # the checks' own NaN-safe helpers, shared
 from fdd.fleet import Fleet
 
@@ -239,11 +239,11 @@ def _latency_log_ratio(new_lat: np.ndarray, base_lat: np.ndarray) -> np.ndarray:
 
 def _full(w: Window, config: CheckConfig) -> dict[str, np.ndarray]:
     """The impact check on the recent half of the window (the trend), and baseline volatility."""
-    m = w.new_req.shape[1]
-    cut = {f.name: getattr(w, f.name)[:, m // 2:] for f in fields(w)
-           if f.name.startswith(("new_", "ctl_"))}  # the window's per-minute arrays, baseline kept
-    recent = CHECKS["impact"](replace(w, **cut), config) if "impact" in CHECKS else None
-    out = _stat_features(f"{RECENT_PREFIX}impact_", recent.stats) if recent is not None else {}
+    # One look at the recent half (its own latest quarter would only repeat the impact check's).
+    one_look = replace(config, late_min_minutes=0)
+    recent = CHECKS["impact"](late_half(w), one_look) if "impact" in CHECKS else None
+    stats = {k: v for k, v in recent.stats.items() if not k.startswith("late_")} if recent is not None else {}
+    out = _stat_features(f"{RECENT_PREFIX}impact_", stats)
     for same in ("dispersion_log", "base_error_rate_log"):  # the same as over the whole window
         out.pop(f"{RECENT_PREFIX}impact_{same}", None)
     base_r = w.base_req.astype(np.float64)

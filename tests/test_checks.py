@@ -65,6 +65,18 @@ def test_clean_step_is_flagged_with_its_impact():
     assert out["persistence"][0] and out["temporal"][0] and out["novelty"][0]
 
 
+def test_late_onset_fault_is_found_in_the_latest_half():
+    # Clean for 40 minutes, then 5x the errors: diluted in the hour, plain in its latest half.
+    fleet = build(0.01, np.where(MINUTES >= 40, 0.05, 0.01), rpm=30.0, seed=1)
+    whole_only = run_checks(fleet, 60, config=CheckConfig(late_min_minutes=0)).results["impact"]
+    assert not whole_only.passed[0] and whole_only.reason(0).startswith("not significant")
+    out = verdicts(fleet)
+    assert out["impact"][0] and "in the latest 30 min" in out["impact"][1]
+    assert out["flagged"][0], "the late excess is persistent, new and starts after the rollout"
+    # at 20 minutes the fault has not begun: nothing to find in either half
+    assert not run_checks(fleet, 20).results["impact"].passed[0]
+
+
 def test_restart_blip_is_transient():
     blip = np.where((MINUTES >= 0) & (MINUTES < 3), 0.4, 0.01)
     out = verdicts(build(0.01, blip))
