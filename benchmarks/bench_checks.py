@@ -33,6 +33,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261128)
     parser.add_argument("--judge-sample", type=int, default=0,
                         help="judge only this many deployments (0 = the whole fleet)")
+    parser.add_argument("--more-seeds", type=int, default=5,
+                        help="the 60-min vote again on this many further fresh fleets (seeds after the speed fleet's)")
     args = parser.parse_args()
     pd.set_option("display.width", 200)
     pd.set_option("display.max_columns", 40)
@@ -89,6 +91,24 @@ def main() -> None:
     print(f"\nF1 gap (ours - judge): {ours_same['f1'] - k_sum['f1']:+.3f}; "
           f"precision {ours['precision']:.3f}, recall among detectable {ours['recall_detectable']:.3f} "
           "(targets: >= 0.9, >= 0.8, gap >= 0.2)")
+    if args.more_seeds > 0:
+        _more_fleets(args.n, [args.seed + 1 + k for k in range(1, args.more_seeds + 1)])
+
+
+def _more_fleets(n: int, seeds: list[int]) -> None:
+    """One fleet is one draw: the 60-minute vote's figures on further fresh fleets, and their spread."""
+    rows = []
+    for seed in seeds:
+        fleet = simulate_fleet(n, seed)
+        truth = fleet.deployments["label"].to_numpy().astype(bool)
+        summary = detection_summary(run_horizons(fleet, (60,))[-1].flagged, truth,
+                                    fleet.deployments["detectable"].to_numpy())
+        rows.append({"seed": seed} | {k: summary[k] for k in ("precision", "recall", "recall_detectable", "f1")})
+    frame = pd.DataFrame(rows)
+    print(f"\nThe 60-min vote on {len(seeds)} more fresh fleets (n={n:,}; seeds never used for tuning):")
+    print(frame.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    stats = frame.drop(columns="seed").agg(["mean", "std"])
+    print(stats.to_string(float_format=lambda v: f"{v:.3f}"))
 
 
 if __name__ == "__main__":
