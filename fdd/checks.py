@@ -35,7 +35,7 @@ ITERATION_STEPS: tuple[tuple[str, ...], ...] = (
 STEP_STORIES = (
     "Impact alone: any significant rise of errors or p95 latency over the previous version.",
     "+ baseline sufficiency: abstain where traffic or history is too thin to judge.",
-    "+ persistence: the excess must still hold in the latest half of the window, restarts left out.",
+    "+ persistence: the excess must still hold in the latest half and the final quarter of the window, restarts left out.",
     "+ temporal correlation: the rise must not predate the rollout or hit the previous version too.",
     "+ novelty: new error types, or a level of errors or latency the service has not shown before.",
 )
@@ -58,6 +58,7 @@ class CheckConfig:
     burst_minutes: int = 3  # persistence: the most extreme minutes left out (a brief burst)
     min_late_share: float = 0.4  # persistence: share of the excess in the latest half (a steady one puts 0.5 there)
     min_steady_share: float = 0.5  # persistence: share of the excess outside restarts and bursts
+    min_final_share: float = 0.15  # persistence: share of the excess in the final quarter (a steady one puts 0.25 there)
     recent_minutes: int = 15  # temporal: the last baseline minutes compared with earlier ones
     min_pre_ratio: float = 1.25  # temporal: a pre-rollout rise this large (and significant) vetoes
     temporal_alpha: float = 1e-3  # temporal: significance of a pre-rollout / concurrent rise
@@ -78,7 +79,7 @@ class CheckConfig:
             raise ValueError("late_min_minutes cannot be negative")
         if self.warmup_minutes < 0 or self.burst_minutes < 0:
             raise ValueError("warmup_minutes and burst_minutes cannot be negative")
-        if not 0 <= self.min_late_share <= 1 or not 0 <= self.min_steady_share <= 1:
+        if not all(0 <= v <= 1 for v in (self.min_late_share, self.min_final_share, self.min_steady_share)):
             raise ValueError("persistence shares must lie in [0, 1]")
         if self.block_minutes < 1 or self.level_window < 1 or self.recent_minutes < 1:
             raise ValueError("window lengths must be at least one minute")
@@ -449,8 +450,8 @@ def _below_top(score: np.ndarray, eligible: np.ndarray, k: int) -> np.ndarray:
 
 
 def _spread(excess: np.ndarray, usable: np.ndarray, restart: np.ndarray, config: CheckConfig
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """(share of the excess in the latest half, share outside restart and the worst minutes).
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shares of the excess in the latest half, in the final quarter, and outside restart and the worst minutes.
 
     Point estimates of where the window's excess sits, so persistence costs no statistical
     power: a fault with just enough evidence for the impact test is not asked to prove itself
@@ -460,11 +461,12 @@ def _spread(excess: np.ndarray, usable: np.ndarray, restart: np.ndarray, config:
     x = np.where(usable, excess, 0.0)
     total = x.sum(axis=1)
     late = x[:, m // 2:].sum(axis=1)
+    final = x[:, m - m // 4:].sum(axis=1) if m >= 4 else late
     steady = usable & ~restart
     steady &= _below_top(np.where(usable, excess, -np.inf), steady, config.burst_minutes)
     outside = np.where(steady, x, 0.0).sum(axis=1)
     positive = total > 0
-    return (np.where(positive, _safe_ratio(late, total), 0.0), np.where(positive, _safe_ratio(outside, total), 0.0))
+    return tuple(np.where(positive, _safe_ratio(part, total), 0.0) for part in (late, final, outside))
 
 
 def _steady_latency(w: Window, config: CheckConfig) -> np.ndarray:
@@ -483,39 +485,41 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
     incident that is already over concentrate their excess in the minutes after a rollout step,
     in a short burst, or early in the window; a real regression does not ("transient" in
     Datadog's reasons). Persistent means: at least `min_late_share` of the window's excess
-    lies in its latest half, and at least `min_steady_share` outside the restart minutes and
-    the `burst_minutes` worst minutes. Errors and p95 latency are judged alike.
+    lies in its latest half and `min_final_share` in its final quarter (an incident that has
+    ended by then leaves none there), and at least `min_steady_share` outside the restart
+    minutes and the `burst_minutes` worst minutes. Errors and p95 latency are judged alike.
     """
     restart = _restart_mask(w, config)
     base_rate = _safe_ratio(w.ref_err, w.ref_req)
     err_excess = w.new_err - w.new_req * base_rate[:, None]
-    err_late, err_steady = _spread(err_excess, w.new_req > 0, restart, config)
+    err_late, err_final, err_steady = _spread(err_excess, w.new_req > 0, restart, config)
     steady_lat = _steady_latency(w, config)
     ref_lat = _nan_stats(_latency_pair(w, steady_lat, config)[1])[1]
     lat_excess = np.nan_to_num(steady_lat - ref_lat[:, None], nan=0.0)
-    lat_late, lat_steady = _spread(lat_excess, np.isfinite(steady_lat), restart, config)
+    lat_late, lat_final, lat_steady = _spread(lat_excess, np.isfinite(steady_lat), restart, config)
 
-    def spread_ok(late: np.ndarray, steady: np.ndarray) -> np.ndarray:
-        return (late >= config.min_late_share) & (steady >= config.min_steady_share)
+    def spread_ok(late: np.ndarray, final: np.ndarray, steady: np.ndarray) -> np.ndarray:
+        return (late >= config.min_late_share) & (final >= config.min_final_share) & (steady >= config.min_steady_share)
 
     # Only a material excess can persist: noise around zero has no meaningful spread.
     err_material = np.where(w.new_req > 0, err_excess, 0.0).sum(axis=1) >= config.min_extra_errors
     lat_count, lat_mean_excess, _ = _nan_stats(steady_lat - ref_lat[:, None])
     lat_material = (lat_count >= 3) & (lat_mean_excess >= np.log(config.min_latency_ratio))
-    err_ok = spread_ok(err_late, err_steady) & err_material
-    lat_ok = spread_ok(lat_late, lat_steady) & lat_material if w.has_latency else np.zeros_like(err_ok)
+    err_ok = spread_ok(err_late, err_final, err_steady) & err_material
+    lat_ok = spread_ok(lat_late, lat_final, lat_steady) & lat_material if w.has_latency else np.zeros_like(err_ok)
     passed = err_ok | lat_ok
-    stats = {"error_late_share": err_late, "error_steady_share": err_steady,
-             "latency_late_share": lat_late, "latency_steady_share": lat_steady,
+    stats = {"error_late_share": err_late, "error_final_share": err_final, "error_steady_share": err_steady,
+             "latency_late_share": lat_late, "latency_final_share": lat_final, "latency_steady_share": lat_steady,
              "error_ok": err_ok.astype(np.float64), "latency_ok": lat_ok.astype(np.float64)}
     m = w.new_req.shape[1]
 
     def describe(s: dict[str, float], passed: bool) -> str:
         which = "latency" if (s["latency_ok"] and not s["error_ok"]) else "error"
-        late, steady = s[f"{which}_late_share"], s[f"{which}_steady_share"]
-        detail = (f"{late:.0%} of the {which} excess in the latest {m - m // 2} min, {steady:.0%} outside restart "
-                  f"minutes and the worst {config.burst_minutes} (needs {config.min_late_share:.0%} and "
-                  f"{config.min_steady_share:.0%})")
+        late, final, steady = (s[f"{which}_{part}_share"] for part in ("late", "final", "steady"))
+        final_minutes = m // 4 if m >= 4 else m - m // 2
+        detail = (f"{late:.0%} of the {which} excess in the latest {m - m // 2} min, {final:.0%} in the final "
+                  f"{final_minutes}, {steady:.0%} outside restart minutes and the worst {config.burst_minutes} "
+                  f"(needs {config.min_late_share:.0%}, {config.min_final_share:.0%} and {config.min_steady_share:.0%})")
         return ("persistent: " if passed else "transient: ") + detail
 
     return CheckResult("persistence", w.horizon, passed, stats, describe)

@@ -85,6 +85,17 @@ def test_restart_blip_is_transient():
     assert not out["flagged"][0]
 
 
+def test_excess_over_before_the_final_quarter_is_transient():
+    # 5x errors from minute 5 to 47, then back to normal: enough in the latest half, none at the end.
+    fleet = build(0.01, np.where((MINUTES >= 5) & (MINUTES < 48), 0.05, 0.01), seed=3)
+    out = verdicts(fleet)
+    assert out["impact"][0]
+    assert not out["persistence"][0] and out["persistence"][1].startswith("transient")
+    assert "in the final 15" in out["persistence"][1]
+    without_final = run_checks(fleet, 60, config=CheckConfig(min_final_share=0.0)).results["persistence"]
+    assert without_final.passed[0], "the latest-half rule alone would have called it persistent"
+
+
 def test_incident_on_both_versions_during_a_canary_is_not_blamed_on_the_deployment():
     incident = np.where(MINUTES >= 0, 0.06, 0.01)
     share = np.where(MINUTES >= 0, 0.3, 0.0)
