@@ -135,21 +135,25 @@ def kayenta_scores(n: int, seed: int, horizons: tuple[int, ...] = (10, 20, 60)):
     return judge_fleet(simulated_fleet(n, seed), horizons=tuple(horizons))
 
 
+DEFAULT_HORIZONS = (10, 20, 60)
+
+
 @st.cache_resource(show_spinner=False, max_entries=6)
-def _sequential_fit(n: int, seed: int, feature_set: str):
+def _sequential_fit(n: int, seed: int, feature_set: str, horizons: tuple[int, ...] = DEFAULT_HORIZONS):
     """The sequential models fitted (with 5-fold cross-fitting) on that fleet's ensemble verdicts."""
     from fdd.sequential import SequentialDetector
 
-    return SequentialDetector(feature_set=feature_set).fit(simulated_fleet(n, seed))
+    return SequentialDetector(horizons=horizons, feature_set=feature_set).fit(simulated_fleet(n, seed))
 
 
-def trained_sequential(n: int, seed: int, feature_set: str, target_precision: float):
-    """A fitted ``fdd.sequential.SequentialDetector`` for that fleet, feature set and target precision.
+def trained_sequential(n: int, seed: int, feature_set: str, target_precision: float,
+                       horizons: tuple[int, ...] = DEFAULT_HORIZONS):
+    """A fitted ``fdd.sequential.SequentialDetector`` for that fleet, feature set, horizons and target precision.
 
-    The models are cached per (fleet, feature set); the target precision only re-chooses the
-    thresholds on the cached out-of-fold scores, so moving its slider does not refit.
+    The models are cached per (fleet, feature set, horizons); the target precision only re-chooses
+    the thresholds on the cached out-of-fold scores, so moving its slider does not refit.
     """
-    return _sequential_fit(n, seed, feature_set).with_target_precision(target_precision)
+    return _sequential_fit(n, seed, feature_set, tuple(sorted(set(horizons)))).with_target_precision(target_precision)
 
 
 # ---------------------------------------------------------------------------- results / your data

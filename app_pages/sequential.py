@@ -21,6 +21,7 @@ FEATURE_SET_HELP = {
     "full": "full — + the recent half of the window and baseline volatility",
 }
 PRECISION_MIN, PRECISION_MAX, PRECISION_DEFAULT = 0.5, 0.99, 0.9
+EXTRA_HORIZONS = (30, 40, 50)
 MISSING = "—"  # shown for a number that does not exist (e.g. a precision with no flag to measure)
 
 
@@ -37,26 +38,32 @@ def shown(value: float, spec: str, suffix: str = "") -> str:
 st.title("Sequential models")
 st.markdown(
     "The statistical checks need a full hour. Here one LightGBM model per horizon (10, 20 and 60 "
-    "minutes) learns to predict the checks' **60-minute verdict** from what is visible so far, and a "
+    "minutes, and any extra ones you add) learns to predict the checks' **60-minute verdict** from what is visible so far, and a "
     "**cascade** flags a deployment at the first horizon whose model fires. All numbers below are "
     "out-of-fold: no deployment is judged by a model that trained on it. Try another feature set or "
     "move the target precision, and watch coverage at 10 and 20 minutes trade against precision."
 )
 
 n, seed = current_fleet()
-left, right = st.columns(2)
+left, middle, right = st.columns(3)
 feature_set = left.selectbox("Feature set", FEATURE_SETS, index=FEATURE_SETS.index("full"), key="seq_feature_set",
                              format_func=FEATURE_SET_HELP.get,
                              help="What the models see at each horizon (each set extends the previous one).")
-target_precision = right.slider("Target precision", PRECISION_MIN, PRECISION_MAX, PRECISION_DEFAULT, 0.01,
-                                key="seq_target_precision",
-                                help="Each horizon's threshold is the lowest whose out-of-fold precision "
-                                     "against the 60-minute ensemble reaches this.")
+target_precision = middle.slider("Target precision", PRECISION_MIN, PRECISION_MAX, PRECISION_DEFAULT, 0.01,
+                                 key="seq_target_precision",
+                                 help="Each horizon's threshold is the lowest whose out-of-fold precision "
+                                      "against the 60-minute ensemble reaches this.")
+extra = right.multiselect("Extra horizons (min)", EXTRA_HORIZONS, default=[], key="seq_extra_horizons",
+                          help="Models at more minutes between 20 and 60 detect sooner on average, and each "
+                               "one can also fire on deployments the full hour does not confirm "
+                               "(`python -m fdd train --horizons` does the same).")
+horizons = tuple(sorted({10, 20, 60, *extra}))
 
 try:
-    with st.status(f"Training 3 models on {n:,} deployments (5-fold cross-fitting)…", expanded=False) as status:
+    with st.status(f"Training {len(horizons)} models on {n:,} deployments (5-fold cross-fitting)…",
+                   expanded=False) as status:
         fleet = simulated_fleet(n, seed)
-        detector = trained_sequential(n, seed, feature_set, float(target_precision))
+        detector = trained_sequential(n, seed, feature_set, float(target_precision), horizons)
         status.update(label=f"Models ready: {n:,} deployments, feature set {feature_set!r}, "
                             f"{int(detector.labels_.sum())} positives of the 60-min ensemble", state="complete")
 except ValueError as exc:

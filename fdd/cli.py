@@ -135,6 +135,17 @@ def _unit_interval(text: str) -> float:
     return value
 
 
+def _horizon_list(text: str) -> tuple[int, ...]:
+    """An argparse type: comma-separated whole minutes >= 1, e.g. `10,20,60` (sorted, duplicates dropped)."""
+    try:
+        minutes = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of whole minutes: {text!r}") from None
+    if not minutes or minutes[0] < 1:
+        raise argparse.ArgumentTypeError(f"give whole minutes of at least 1, e.g. 10,20,60; got {text!r}")
+    return tuple(minutes)
+
+
 def _train_arguments(parser: argparse.ArgumentParser) -> None:
     from fdd.features import FEATURE_SETS
 
@@ -147,6 +158,9 @@ def _train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target-precision", type=_unit_interval, default=0.9,
                         help="precision each horizon's threshold aims at against the ensemble's vote (default "
                              "0.9); with weak labels, thresholds match that reference's precision on the labels")
+    parser.add_argument("--horizons", type=_horizon_list, default=(10, 20, 60),
+                        help="minutes at which a model decides, comma-separated (default 10,20,60); more "
+                             "horizons detect sooner and flag more deployments that the hour does not confirm")
     parser.add_argument("--seed", type=_int_at_least(0), default=0, help="random seed (default 0)")
 
 
@@ -211,7 +225,8 @@ def _run_train(args: argparse.Namespace) -> str:
     _check_model_folder(target)  # fail before the (slow) training, not after
     fleet = load_fleet(args.data)
     labels, weights, weak = LABEL_SOURCES[args.labels](fleet, args.seed)
-    settings = dict(feature_set=args.feature_set, target_precision=args.target_precision, seed=args.seed)
+    settings = dict(horizons=args.horizons, feature_set=args.feature_set, target_precision=args.target_precision,
+                    seed=args.seed)
     if weak is None:
         detector = SequentialDetector(**settings).fit(fleet, labels, sample_weight=weights,
                                                       target_name=f"{args.labels} labels (python -m fdd train)")
@@ -304,7 +319,7 @@ COMMANDS: dict[str, Command] = {
                 _simulate_arguments, _run_simulate),
         Command("validate", "check a data folder against the data contract",
                 _validate_arguments, _run_validate),
-        Command("train", "fit the sequential models (10/20/60 min) on a data folder and save them",
+        Command("train", "fit the sequential models (10/20/60 min by default) on a data folder and save them",
                 _train_arguments, _run_train),
         Command("score", "score every deployment of a data folder with the detection cascade",
                 _score_arguments, _run_score),

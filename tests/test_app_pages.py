@@ -226,6 +226,12 @@ def test_sequential_page_survives_its_widgets_extremes():
         picker[0].select_index(len(picker[0].options) - 1).run()
         assert not at.exception, at.exception
 
+    at.multiselect(key="seq_extra_horizons").set_value([30, 50]).run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    assert list(_dataframe_with(at, "coverage")["horizon"]) == [10, 20, 30, 50, 60]
+    at.multiselect(key="seq_extra_horizons").set_value([]).run()
+    assert list(_dataframe_with(at, "coverage")["horizon"]) == [10, 20, 60]
+
 
 def test_weak_supervision_page_survives_its_widgets_extremes():
     at = AppTest.from_file(APP, default_timeout=180)

@@ -294,6 +294,37 @@ def test_cli_train_then_score(data_dir, tmp_path, capsys):
         assert len(scores) == 700
 
 
+def test_cli_train_with_chosen_horizons_scores_at_them(data_dir, tmp_path, capsys):
+    model = tmp_path / "model"
+    status, out, err = _run(capsys, "train", "--data", str(data_dir), "--model", str(model), "--labels",
+                            "ensemble", "--feature-set", "basic", "--horizons", "30,10,30")
+    assert status == 0, err
+    assert "trained 2 models" in out and "10 min" in out and "30 min" in out
+    assert sorted(p.name for p in model.glob("model_*.txt")) == ["model_10.txt", "model_30.txt"]
+    out_file = tmp_path / "scores.csv"
+    status, _, err = _run(capsys, "score", "--data", str(data_dir), "--out", str(out_file), "--model", str(model))
+    assert status == 0, err
+    scores = read_table(out_file)
+    assert {"score_10", "score_30"} <= set(scores.columns) and "score_60" not in scores.columns
+    assert set(scores["detected_minute"].dropna().astype(int)) <= {10, 30}
+
+
+@pytest.mark.parametrize("horizons", ["0,10", "ten", ",", "10,-5"])
+def test_cli_train_refuses_bad_horizons(data_dir, tmp_path, capsys, horizons):
+    model = tmp_path / "model"
+    status, _, err = _run(capsys, "train", "--data", str(data_dir), "--model", str(model), "--horizons", horizons)
+    assert status == 2 and "--horizons" in err and "Traceback" not in err
+    assert not model.exists()
+
+
+def test_cli_train_refuses_a_horizon_beyond_the_data(data_dir, tmp_path, capsys):
+    model = tmp_path / "model"
+    status, _, err = _run(capsys, "train", "--data", str(data_dir), "--model", str(model), "--labels", "ensemble",
+                          "--horizons", "10,90")
+    _one_error_line(status, err, "horizon 90")
+    assert not model.exists()
+
+
 @pytest.mark.parametrize("case", ["missing data", "bad table", "bad suffix", "bad model"])
 def test_cli_bad_input_exits_2_with_one_line_and_no_output(data_dir, tmp_path, capsys, case):
     out_file = tmp_path / ("scores.txt" if case == "bad suffix" else "scores.csv")
