@@ -139,8 +139,11 @@ DEFAULT_HORIZONS = (10, 20, 60)
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
-def _sequential_fit(n: int, seed: int, feature_set: str, horizons: tuple[int, ...] = DEFAULT_HORIZONS):
-    """The sequential models fitted (with 5-fold cross-fitting) on that fleet's ensemble verdicts."""
+def _sequential_fit(n: int, seed: int, feature_set: str, horizons: tuple[int, ...]):
+    """The sequential models fitted (with 5-fold cross-fitting) on that fleet's ensemble verdicts.
+
+    `horizons` is required: Streamlit keys the cache on the arguments passed, so a default would
+    let two calls for the same models fit them twice."""
     from fdd.sequential import SequentialDetector
 
     return SequentialDetector(horizons=horizons, feature_set=feature_set).fit(simulated_fleet(n, seed))
@@ -173,7 +176,8 @@ def weak_trained_sequential(n: int, seed: int):
     from fdd.evaluation import train_on_weak_labels
 
     # the ensemble-trained models set the precision the weak-trained thresholds are matched to
-    return train_on_weak_labels(simulated_fleet(n, seed), reference=_sequential_fit(n, seed, "full"))
+    reference = _sequential_fit(n, seed, "full", DEFAULT_HORIZONS)
+    return train_on_weak_labels(simulated_fleet(n, seed), reference=reference)
 
 
 # ---------------------------------------------------------------------------- weak supervision

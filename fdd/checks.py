@@ -375,9 +375,11 @@ def check_impact(w: Window, config: CheckConfig) -> CheckResult:
     if two_looks:
         late_w = late_half(w)
         late = _error_excess(late_w, late_w.new_req, late_w.new_err, config, alpha)
+        late["side_by_side"] = _side_by_side(late_w, late_w.new_req > 0, config)
     else:
         # too short to halve: the latest half's statistics are the whole window's (finite features)
         late = {k: np.zeros_like(v) if k == "flag" else v for k, v in err.items()}
+        late["side_by_side"] = _side_by_side(w, w.new_req > 0, config)
     late_only = late["flag"] & ~err["flag"]
     err["flag"] = err["flag"] | late["flag"]
     lat = _latency_shift(*_latency_pair(w, _steady_latency(w, config), config), w.base_lat)
@@ -391,13 +393,15 @@ def check_impact(w: Window, config: CheckConfig) -> CheckResult:
         "error_flag": err["flag"].astype(np.float64), "latency_flag": lat_flag.astype(np.float64),
         "late_error_ratio": late["ratio"], "late_error_p": late["p"], "late_extra_errors": late["extra"],
         "late_error_rate": late["rate"], "late_only": late_only.astype(np.float64),
+        "late_side_by_side": late["side_by_side"].astype(np.float64),
         "side_by_side": _side_by_side(w, w.new_req > 0, config).astype(np.float64),
     }
 
     def describe(s: dict[str, float], passed: bool) -> str:
         versus = "the previous version at the same minutes" if s["side_by_side"] else "baseline"
-        if s["late_only"]:
-            errors = (f"error rate {s['late_error_ratio']:.1f}x {versus} in the latest {m - m // 2} min "
+        if s["late_only"]:  # the latest half may have lost the canary's control: its own reference
+            late_versus = "the previous version at the same minutes" if s["late_side_by_side"] else "baseline"
+            errors = (f"error rate {s['late_error_ratio']:.1f}x {late_versus} in the latest {m - m // 2} min "
                       f"({s['late_error_rate']:.2%}), {_p_text(s['late_error_p'])}, "
                       f"{s['late_extra_errors']:,.0f} extra errors there")
         else:

@@ -141,7 +141,8 @@ def _check_statistics(verdict: HorizonVerdict) -> dict[str, np.ndarray]:
         "sufficient": r["sufficiency"].passed.astype(np.float64),
         "ensemble_flagged": verdict.flagged.astype(np.float64),
         "error_ratio": impact["error_ratio"],
-        # the hour's error rate as a whole: a rise found only in the latest half stays the checks' call
+        # the hour's error rate as a whole (tested at alpha / 2 beside the latest half, so slightly
+        # stricter than alone): a rise found only in the latest half stays the checks' call
         "error_flag": impact["error_flag"] * (1.0 - impact.get("late_only", 0.0)),
         "persistent_error": _stat(r["persistence"], ("error_ok", "error_flag"), r["persistence"].passed),
         "base_error_rate": impact["base_error_rate"],

@@ -77,6 +77,18 @@ def test_late_onset_fault_is_found_in_the_latest_half():
     assert not run_checks(fleet, 20).results["impact"].passed[0]
 
 
+def test_late_only_reason_names_the_latest_half_reference():
+    # A canary at 20 % until minute 30, then the whole traffic: the latest half has no control, so
+    # its excess is judged against the pre-rollout baseline, and the reason must say so.
+    share = np.where(MINUTES < 0, 0.0, np.where(MINUTES < 30, 0.2, 1.0))
+    fleet = build(0.01, np.where(MINUTES >= 40, 0.05, 0.01), rpm=30.0, canary_share=share, seed=0)
+    impact = run_checks(fleet, 60).results["impact"]
+    assert impact.stats["late_only"][0] == 1.0
+    assert impact.stats["side_by_side"][0] == 1.0 and impact.stats["late_side_by_side"][0] == 0.0
+    assert "baseline in the latest 30 min" in impact.reason(0)
+    assert "previous version at the same minutes" not in impact.reason(0)
+
+
 def test_restart_blip_is_transient():
     blip = np.where((MINUTES >= 0) & (MINUTES < 3), 0.4, 0.01)
     out = verdicts(build(0.01, blip))
