@@ -130,7 +130,8 @@ cols[3].metric("Labelled faulty", f"{int(fleet.deployments['label'].sum()):,}" i
 # ---------------------------------------------------------------------------- scoring
 
 models = st.radio("Score with", (SHIPPED, TRAINED), horizontal=True, key="yd_models",
-                  help="Shipped: trained on the 60-minute check ensemble of a 10,000-deployment simulated fleet. "
+                  help="Shipped: trained, as `python -m fdd train` trains, on weak-supervision labels of a "
+                       "10,000-deployment simulated fleet. "
                        "Trained here: the label model turns this data's weak signals into labels, then the "
                        "models are trained on them and every deployment is scored out of fold.")
 scores, scores_from = None, SHIPPED

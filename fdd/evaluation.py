@@ -9,7 +9,8 @@ which it flagged the deployment (-1 when it never did). The stages of the journe
   fleet (the second step), scored out of fold, so every deployment is judged by models that did not
   see it;
 * ``seq_weak``       the same models trained on weak-supervision labels (the third step), out of fold;
-* ``seq_shipped``    the models that ship with fdd (ensemble verdicts of another simulated fleet);
+* ``seq_shipped``    the models that ship with fdd (trained on weak-supervision labels of another simulated
+  fleet, as `python -m fdd train` trains);
 * ``kayenta``        a Kayenta-style Mann-Whitney canary judge at 10, 20 and 60 minutes (the peer).
 
 `stage_table` measures each of them against ground truth (`label`) and against the 60-minute

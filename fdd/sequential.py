@@ -450,7 +450,8 @@ class SequentialDetector:
 
     @classmethod
     def load_default(cls) -> SequentialDetector:
-        """The models that ship with the package (trained by scripts/train_default_models.py)."""
+        """The models that ship with the package: trained on weak-supervision labels of a simulated fleet,
+        as `python -m fdd train` trains (scripts/train_default_models.py regenerates them exactly)."""
         return cls.load(DEFAULT_MODEL_DIR)
 
 

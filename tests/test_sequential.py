@@ -258,6 +258,8 @@ def test_shipped_models_load_and_score(fleet):
     size = sum(p.stat().st_size for p in DEFAULT_MODEL_DIR.iterdir())
     assert size < 400_000
     detector = SequentialDetector.load_default()
+    # trained as `python -m fdd train` trains by default (scripts/train_default_models.py)
+    assert detector.target_.startswith("weak supervision (label_model)")
     scores = detector.score(fleet)
     assert list(scores.columns) == SCORE_COLUMNS and len(scores) == fleet.n
     assert scores["faulty"].sum() > 0
