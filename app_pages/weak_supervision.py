@@ -62,7 +62,8 @@ def labels_summary(labels: WeakLabels) -> None:
                    "**majority vote** instead.", icon="↩️")
         source = "majority vote"
     else:
-        source = (f"the label model (prior P(faulty) = {labels.class_balance:.1%} estimated without truth, "
+        source = (f"the label model (prior P(faulty) = {labels.class_balance:.1%}, estimated without truth as the "
+                  "most likely share under the label model's own assumption that the rules err independently, "
                   f"fitted in {labels.fit_seconds:.2f} s)")
     st.markdown(f"Labels from {source}: **{faulty:,} faulty**, {healthy:,} healthy, {unlabelled:,} unlabelled "
                 "(every labeling function abstained).")

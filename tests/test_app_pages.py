@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -361,11 +362,27 @@ def test_your_data_page_sample_upload_and_training():
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert len(_dataframe_with(at, "reasons")) == len(flagged)
 
-    # Training on 200 deployments is impossible (too few weak-label positives): one clear message,
-    # and the shipped models' scores stay on screen.
+    # Training on the 200 sample deployments: models fitted on their own weak labels score them.
     at.radio(key="yd_models").set_value("Models trained here on this data (weak supervision)").run()
     at.button(key="yd_train").click().run()
     assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert len(_dataframe_with(at, "reasons")) >= 1
+
+    # Training on 40 of them is impossible (too few weak-label positives): one clear message, and
+    # the shipped models' scores stay on screen.
+    ts = pd.read_csv(ROOT / "data" / "sample" / "timeseries.csv")
+    deployments = pd.read_csv(ROOT / "data" / "sample" / "deployments.csv")
+    few = set(deployments["deployment_id"].iloc[:40])
+    at.file_uploader(key="yd_timeseries").set_value(
+        ("few.csv", ts[ts["deployment_id"].isin(few)].to_csv(index=False).encode(), "text/csv"))
+    at.file_uploader(key="yd_deployments").set_value(
+        ("few_deployments.csv", deployments.iloc[:40].to_csv(index=False).encode(), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    shown = sum(len(d.value) for d in at.dataframe if "reasons" in d.value.columns)
+    at.button(key="yd_train").click().run()
+    assert not at.exception, at.exception
     assert len(at.error) == 1 and "Training on this data is impossible" in at.error[0].value
-    assert len(_dataframe_with(at, "reasons")) == len(flagged)
+    assert sum(len(d.value) for d in at.dataframe if "reasons" in d.value.columns) == shown
 

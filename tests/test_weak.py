@@ -125,6 +125,36 @@ def test_label_model_is_deterministic_with_a_seed(fleet, verdict):
     assert np.array_equal(finite, a.label != ABSTAIN)
 
 
+def _independent_votes(n: int, prior: float, seed: int = 0) -> np.ndarray:
+    """Votes of four LFs independent given the class, like ours: one judges nearly everything
+    (and calls half the faults healthy), one fires on rollbacks, one on long lives, one on novelty."""
+    rng = np.random.default_rng(seed)
+    y = rng.random(n) < prior
+    u = rng.random((n, 4))
+    L = np.full((n, 4), ABSTAIN)
+    L[:, 0] = np.where(y, np.where(u[:, 0] < 0.45, FAULTY, np.where(u[:, 0] < 0.95, HEALTHY, ABSTAIN)),
+                       np.where(u[:, 0] < 0.01, FAULTY, np.where(u[:, 0] < 0.95, HEALTHY, ABSTAIN)))
+    L[:, 1] = np.where(u[:, 1] < np.where(y, 0.4, 0.05), FAULTY, ABSTAIN)
+    L[:, 2] = np.where(u[:, 2] < np.where(y, 0.1, 0.6), HEALTHY, ABSTAIN)
+    L[:, 3] = np.where(u[:, 3] < np.where(y, 0.15, 0.01), FAULTY, ABSTAIN)
+    return L
+
+
+@pytest.mark.parametrize("prior", [0.04, 0.1, 0.2])
+def test_class_balance_is_the_maximum_likelihood_share(prior):
+    L = _independent_votes(40_000, prior)
+    estimate = weak.estimate_class_balance(L)
+    assert estimate == pytest.approx(prior, abs=0.1 * prior)
+    # the majority vote's faulty share, the former estimate, misses faults only the healthy vote sees
+    assert weak._majority_share(L) < 0.8 * prior
+
+
+def test_class_balance_without_votes_is_uninformative():
+    assert weak.estimate_class_balance(np.full((5, 2), ABSTAIN)) == 0.5
+    assert weak.estimate_class_balance(np.empty((5, 0), dtype=int)) == 0.5
+    assert 0.01 <= weak.estimate_class_balance(np.full((50, 3), HEALTHY)) <= 0.5
+
+
 def test_labels_csv_contract(fleet, verdict, tmp_path):
     labels = weak.weak_labels(fleet, seed=0, verdict=verdict)
     L = labels.L.copy()
