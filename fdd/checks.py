@@ -36,7 +36,8 @@ STEP_STORIES = (
     "Impact alone: any significant rise of errors or p95 latency over the previous version.",
     "+ baseline sufficiency: abstain where traffic or history is too thin to judge.",
     "+ persistence: the excess must still hold in the latest half and the final quarter of the window, restarts left out.",
-    "+ temporal correlation: the rise must not predate the rollout or hit the previous version too.",
+    "+ temporal correlation: the rise must not predate the rollout, hit the previous version too or come "
+    "with a surge of the whole service's traffic.",
     "+ novelty: new error types, or a level of errors or latency the service has not shown before.",
 )
 
@@ -62,6 +63,7 @@ class CheckConfig:
     recent_minutes: int = 15  # temporal: the last baseline minutes compared with earlier ones
     min_pre_ratio: float = 1.25  # temporal: a pre-rollout rise this large (and significant) vetoes
     temporal_alpha: float = 1e-3  # temporal: significance of a pre-rollout / concurrent rise
+    load_surge_ratio: float = 1.5  # temporal: service traffic this many times the recent baseline's explains a rise
     block_minutes: int = 5  # overdispersion estimated on blocks of this many minutes
     novel_min_errors: float = 5.0  # novelty: minimum count of never-seen error types
     novel_min_share_of_baseline: float = 0.2  # novelty: novel-error rate vs baseline error rate
@@ -453,19 +455,35 @@ def _below_top(score: np.ndarray, eligible: np.ndarray, k: int) -> np.ndarray:
     return ranked < kth[:, None]
 
 
-def _spread(excess: np.ndarray, usable: np.ndarray, restart: np.ndarray, config: CheckConfig
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _served_minutes(w: Window) -> np.ndarray:
+    """Per deployment, the minutes from the rollout through the last one the new version served.
+
+    A new version rolled back (or a canary aborted) inside the window serves nothing after that:
+    where its excess sits is judged over the time it served, not over minutes it never saw.
+    The whole window when it served to the end, or not at all.
+    """
+    served = w.new_req > 0
+    m = served.shape[1]
+    last = m - np.argmax(served[:, ::-1], axis=1)
+    return np.where(served.any(axis=1), last, m)
+
+
+def _spread(excess: np.ndarray, usable: np.ndarray, restart: np.ndarray, served: np.ndarray,
+            config: CheckConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Shares of the excess in the latest half, in the final quarter, and outside restart and the worst minutes.
 
-    Point estimates of where the window's excess sits, so persistence costs no statistical
+    Halves and quarters are of the `served` minutes (the window, unless the new version stopped
+    serving early). Point estimates of where the excess sits, so persistence costs no statistical
     power: a fault with just enough evidence for the impact test is not asked to prove itself
     again on half the data.
     """
-    m = excess.shape[1]
+    minute = np.arange(excess.shape[1])[None, :]
+    span = served[:, None]
     x = np.where(usable, excess, 0.0)
     total = x.sum(axis=1)
-    late = x[:, m // 2:].sum(axis=1)
-    final = x[:, m - m // 4:].sum(axis=1) if m >= 4 else late
+    late = np.where(minute >= span // 2, x, 0.0).sum(axis=1)
+    final = np.where(span >= 4, np.where(minute >= span - span // 4, x, 0.0).sum(axis=1, keepdims=True),
+                     late[:, None])[:, 0]
     steady = usable & ~restart
     steady &= _below_top(np.where(usable, excess, -np.inf), steady, config.burst_minutes)
     outside = np.where(steady, x, 0.0).sum(axis=1)
@@ -492,15 +510,18 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
     lies in its latest half and `min_final_share` in its final quarter (an incident that has
     ended by then leaves none there), and at least `min_steady_share` outside the restart
     minutes and the `burst_minutes` worst minutes. Errors and p95 latency are judged alike.
+    A new version that stopped serving inside the window (rolled back, an aborted canary) is
+    judged over the minutes it served: its excess cannot sit in minutes it never saw.
     """
     restart = _restart_mask(w, config)
+    served = _served_minutes(w)
     base_rate = _safe_ratio(w.ref_err, w.ref_req)
     err_excess = w.new_err - w.new_req * base_rate[:, None]
-    err_late, err_final, err_steady = _spread(err_excess, w.new_req > 0, restart, config)
+    err_late, err_final, err_steady = _spread(err_excess, w.new_req > 0, restart, served, config)
     steady_lat = _steady_latency(w, config)
     ref_lat = _nan_stats(_latency_pair(w, steady_lat, config)[1])[1]
     lat_excess = np.nan_to_num(steady_lat - ref_lat[:, None], nan=0.0)
-    lat_late, lat_final, lat_steady = _spread(lat_excess, np.isfinite(steady_lat), restart, config)
+    lat_late, lat_final, lat_steady = _spread(lat_excess, np.isfinite(steady_lat), restart, served, config)
 
     def spread_ok(late: np.ndarray, final: np.ndarray, steady: np.ndarray) -> np.ndarray:
         return (late >= config.min_late_share) & (final >= config.min_final_share) & (steady >= config.min_steady_share)
@@ -514,23 +535,28 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
     passed = err_ok | lat_ok
     stats = {"error_late_share": err_late, "error_final_share": err_final, "error_steady_share": err_steady,
              "latency_late_share": lat_late, "latency_final_share": lat_final, "latency_steady_share": lat_steady,
-             "error_ok": err_ok.astype(np.float64), "latency_ok": lat_ok.astype(np.float64)}
+             "error_ok": err_ok.astype(np.float64), "latency_ok": lat_ok.astype(np.float64),
+             "served_share": served / max(w.new_req.shape[1], 1)}
     m = w.new_req.shape[1]
 
     def describe(s: dict[str, float], passed: bool) -> str:
         which = "latency" if (s["latency_ok"] and not s["error_ok"]) else "error"
         late, final, steady = (s[f"{which}_{part}_share"] for part in ("late", "final", "steady"))
-        final_minutes = m // 4 if m >= 4 else m - m // 2
-        detail = (f"{late:.0%} of the {which} excess in the latest {m - m // 2} min, {final:.0%} in the final "
+        span = int(round(s["served_share"] * m))
+        final_minutes = span // 4 if span >= 4 else span - span // 2
+        detail = (f"{late:.0%} of the {which} excess in the latest {span - span // 2} min, {final:.0%} in the final "
                   f"{final_minutes}, {steady:.0%} outside restart minutes and the worst {config.burst_minutes} "
                   f"(needs {config.min_late_share:.0%}, {config.min_final_share:.0%} and {config.min_steady_share:.0%})")
+        if span < m:
+            detail += f"; the new version served only the first {span} of {m} min"
         return ("persistent: " if passed else "transient: ") + detail
 
     return CheckResult("persistence", w.horizon, passed, stats, describe)
 
 
 def check_temporal(w: Window, config: CheckConfig) -> CheckResult:
-    """The rise starts with the rollout: not before it, and not on the previous version too."""
+    """The rise starts with the rollout: not before it, not on the previous version too, and not
+    with a surge of the whole service's traffic."""
     recent = min(config.recent_minutes, max(w.base_req.shape[1] - 1, 0))
     early_req, early_err = w.base_req[:, :-recent or None], w.base_err[:, :-recent or None]
     recent_req, recent_err = w.base_req[:, w.base_req.shape[1] - recent:], w.base_err[:, w.base_err.shape[1] - recent:]
@@ -558,11 +584,22 @@ def check_temporal(w: Window, config: CheckConfig) -> CheckResult:
         ctl_lat = _latency_shift(w.ctl_lat, w.base_lat, w.base_lat)
         pre_rise |= (pre_lat["z"] >= config.latency_z) & (pre_lat["ratio"] >= config.min_latency_ratio)
         ctl_blame |= (ctl_lat["z"] >= config.latency_z) & (ctl_lat["ratio"] >= config.min_latency_ratio)
-    passed = ~pre_rise & ~ctl_blame
+    # A load surge at the rollout: the whole service (both versions) serves far more than in the
+    # recent baseline. Error rates and latency rise with load on any version, so the rise is not
+    # this deployment's to answer for (a canary's side-by-side test does not always cancel it:
+    # the versions may share the load unevenly).
+    n, m = w.new_req.shape
+    load = (w.new_req.astype(np.float64) + w.ctl_req).sum(axis=1)
+    recent_load = recent_req.sum(axis=1, dtype=np.float64)
+    load_ratio = _safe_ratio(load / max(m, 1), (recent_load + 0.5) / max(recent, 1))
+    load_p = poisson_rate_test(load, recent_load, np.full(n, float(m)), np.full(n, float(recent)), np.ones(n))
+    load_surge = (load_p < config.temporal_alpha) & (load_ratio >= config.load_surge_ratio)
+    passed = ~pre_rise & ~ctl_blame & ~load_surge
     stats = {"pre_rollout_ratio": pre_ratio, "error_pre_rise": error_pre_rise.astype(np.float64),
              "previous_ratio": ctl_ratio, "new_vs_previous_ratio": new_ctl_ratio,
              "pre_rise": pre_rise.astype(np.float64), "previous_rise": ctl_blame.astype(np.float64),
-             "has_control": has_control.astype(np.float64)}
+             "has_control": has_control.astype(np.float64), "load_ratio": load_ratio,
+             "load_surge": load_surge.astype(np.float64)}
 
     def describe(s: dict[str, float], passed: bool) -> str:
         if s["pre_rise"]:
@@ -574,6 +611,9 @@ def check_temporal(w: Window, config: CheckConfig) -> CheckResult:
         if s["previous_rise"]:
             return (f"unrelated: the previous version rose at the same time "
                     f"({s['previous_ratio']:.1f}x its baseline)")
+        if s["load_surge"]:
+            return (f"unrelated: the service's traffic rose {s['load_ratio']:.1f}x its last {recent} baseline "
+                    "minutes at the rollout (both versions); errors and latency rise with load")
         control = (f"; previous version during the canary {s['previous_ratio']:.1f}x"
                    if s["has_control"] else "")
         return f"starts with the rollout: no rise before it{control}"

@@ -150,7 +150,8 @@ def _check_statistics(verdict: HorizonVerdict) -> dict[str, np.ndarray]:
         "latency_z": impact["latency_z"],
         "novel_errors": novelty["novel_errors"],
         "novel_rate": novelty["novel_rate"],
-        "rise_elsewhere": np.maximum(temporal["pre_rise"], temporal["previous_rise"]),
+        "rise_elsewhere": np.maximum.reduce([temporal["pre_rise"], temporal["previous_rise"],
+                                             temporal.get("load_surge", np.zeros_like(temporal["pre_rise"]))]),
     }
 
 
@@ -227,7 +228,8 @@ def persistent_error_rise(x: Rows, c: LFConfig) -> np.ndarray:
 
 
 def rise_explained_elsewhere(x: Rows, c: LFConfig) -> np.ndarray:
-    """Errors rose before the rollout or on the previous version too: not this deployment's fault."""
+    """Errors rose before the rollout, on the previous version too, or with a surge of the service's
+    traffic: not this deployment's fault."""
     return _vote(x.rise_elsewhere == 1, HEALTHY)
 
 

@@ -108,6 +108,29 @@ def test_excess_over_before_the_final_quarter_is_transient():
     assert without_final.passed[0], "the latest-half rule alone would have called it persistent"
 
 
+def test_version_rolled_back_inside_the_window_is_judged_over_the_minutes_it_served():
+    # 5x the errors from the rollout until a rollback at minute 20, then the previous version again.
+    served = np.where((MINUTES >= 0) & (MINUTES < 20), 1.0, 0.0)
+    out = verdicts(build(0.01, np.where(MINUTES >= 0, 0.05, 0.01), canary_share=served))
+    assert out["persistence"][0], out["persistence"][1]
+    assert "served only the first 20 of 60 min" in out["persistence"][1]
+    assert out["flagged"][0]
+    # a restart blip of such a version is still a blip
+    blip = verdicts(build(0.01, np.where((MINUTES >= 0) & (MINUTES < 3), 0.2, 0.01), canary_share=served))
+    assert not blip["persistence"][0] and blip["persistence"][1].startswith("transient")
+
+
+def test_rise_with_a_surge_of_the_whole_service_traffic_is_not_blamed_on_the_deployment():
+    # Traffic 2.5x from the rollout on, the error rate up 1.8x with it: load, not the new version.
+    surge = build(0.01, np.where(MINUTES >= 0, 0.018, 0.01), rpm=np.where(MINUTES >= 0, 2500.0, 1000.0))
+    out = verdicts(surge)
+    assert out["impact"][0] and out["persistence"][0]
+    assert not out["temporal"][0] and "traffic rose 2.5x" in out["temporal"][1]
+    assert not out["flagged"][0]
+    # the same rise without the surge is the deployment's
+    assert verdicts(build(0.01, np.where(MINUTES >= 0, 0.018, 0.01), rpm=1000.0))["flagged"][0]
+
+
 def test_incident_on_both_versions_during_a_canary_is_not_blamed_on_the_deployment():
     incident = np.where(MINUTES >= 0, 0.06, 0.01)
     share = np.where(MINUTES >= 0, 0.3, 0.0)
