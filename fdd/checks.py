@@ -60,6 +60,7 @@ class CheckConfig:
     min_late_share: float = 0.4  # persistence: share of the excess in the latest half (a steady one puts 0.5 there)
     min_steady_share: float = 0.5  # persistence: share of the excess outside restarts and bursts
     min_final_share: float = 0.15  # persistence: share of the excess in the final quarter (a steady one puts 0.25 there)
+    min_quarter_share: float = 0.125  # persistence: or recurring: this share in every quarter (steady: 0.25; 0 = off)
     recent_minutes: int = 15  # temporal: the last baseline minutes compared with earlier ones
     min_pre_ratio: float = 1.25  # temporal: a pre-rollout rise this large (and significant) vetoes
     temporal_alpha: float = 1e-3  # temporal: significance of a pre-rollout / concurrent rise
@@ -83,6 +84,10 @@ class CheckConfig:
             raise ValueError("warmup_minutes and burst_minutes cannot be negative")
         if not all(0 <= v <= 1 for v in (self.min_late_share, self.min_final_share, self.min_steady_share)):
             raise ValueError("persistence shares must lie in [0, 1]")
+        if not 0 <= self.min_quarter_share <= 0.25:
+            raise ValueError("min_quarter_share must lie in [0, 0.25] (0 turns the recurring rule off)")
+        if self.load_surge_ratio < 1:
+            raise ValueError("load_surge_ratio must be at least 1")
         if self.block_minutes < 1 or self.level_window < 1 or self.recent_minutes < 1:
             raise ValueError("window lengths must be at least one minute")
 
@@ -469,8 +474,9 @@ def _served_minutes(w: Window) -> np.ndarray:
 
 
 def _spread(excess: np.ndarray, usable: np.ndarray, restart: np.ndarray, served: np.ndarray,
-            config: CheckConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Shares of the excess in the latest half, in the final quarter, and outside restart and the worst minutes.
+            config: CheckConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shares of the excess: in the latest half, in the final quarter, outside restart and the
+    worst minutes, and the smallest share of any quarter (restart minutes left out).
 
     Halves and quarters are of the `served` minutes (the window, unless the new version stopped
     serving early). Point estimates of where the excess sits, so persistence costs no statistical
@@ -485,10 +491,15 @@ def _spread(excess: np.ndarray, usable: np.ndarray, restart: np.ndarray, served:
     final = np.where(span >= 4, np.where(minute >= span - span // 4, x, 0.0).sum(axis=1, keepdims=True),
                      late[:, None])[:, 0]
     steady = usable & ~restart
+    settled = np.where(steady, x, 0.0)
     steady &= _below_top(np.where(usable, excess, -np.inf), steady, config.burst_minutes)
     outside = np.where(steady, x, 0.0).sum(axis=1)
+    quarter = np.minimum((4 * minute) // np.maximum(span, 1), 3)
+    settled_total = settled.sum(axis=1)
+    quarters = np.stack([np.where(quarter == k, settled, 0.0).sum(axis=1) for k in range(4)])
+    smallest = np.where((settled_total > 0) & (served >= 4), _safe_ratio(quarters.min(axis=0), settled_total), 0.0)
     positive = total > 0
-    return tuple(np.where(positive, _safe_ratio(part, total), 0.0) for part in (late, final, outside))
+    return tuple(np.where(positive, _safe_ratio(part, total), 0.0) for part in (late, final, outside)) + (smallest,)
 
 
 def _steady_latency(w: Window, config: CheckConfig) -> np.ndarray:
@@ -509,7 +520,9 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
     Datadog's reasons). Persistent means: at least `min_late_share` of the window's excess
     lies in its latest half and `min_final_share` in its final quarter (an incident that has
     ended by then leaves none there), and at least `min_steady_share` outside the restart
-    minutes and the `burst_minutes` worst minutes. Errors and p95 latency are judged alike.
+    minutes and the `burst_minutes` worst minutes, or, for an excess that recurs in bursts (a
+    crash loop), at least `min_quarter_share` in every quarter (restart minutes left out). Errors
+    and p95 latency are judged alike.
     A new version that stopped serving inside the window (rolled back, an aborted canary) is
     judged over the minutes it served: its excess cannot sit in minutes it never saw.
     """
@@ -517,23 +530,28 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
     served = _served_minutes(w)
     base_rate = _safe_ratio(w.ref_err, w.ref_req)
     err_excess = w.new_err - w.new_req * base_rate[:, None]
-    err_late, err_final, err_steady = _spread(err_excess, w.new_req > 0, restart, served, config)
+    err_late, err_final, err_steady, err_quarter = _spread(err_excess, w.new_req > 0, restart, served, config)
     steady_lat = _steady_latency(w, config)
     ref_lat = _nan_stats(_latency_pair(w, steady_lat, config)[1])[1]
     lat_excess = np.nan_to_num(steady_lat - ref_lat[:, None], nan=0.0)
-    lat_late, lat_final, lat_steady = _spread(lat_excess, np.isfinite(steady_lat), restart, served, config)
+    lat_late, lat_final, lat_steady, lat_quarter = _spread(lat_excess, np.isfinite(steady_lat), restart, served,
+                                                           config)
 
-    def spread_ok(late: np.ndarray, final: np.ndarray, steady: np.ndarray) -> np.ndarray:
-        return (late >= config.min_late_share) & (final >= config.min_final_share) & (steady >= config.min_steady_share)
+    def spread_ok(late: np.ndarray, final: np.ndarray, steady: np.ndarray, quarter: np.ndarray) -> np.ndarray:
+        recurring = (config.min_quarter_share > 0) & (quarter >= config.min_quarter_share)
+        lasting = (steady >= config.min_steady_share) | recurring
+        return (late >= config.min_late_share) & (final >= config.min_final_share) & lasting
 
     # Only a material excess can persist: noise around zero has no meaningful spread.
     err_material = np.where(w.new_req > 0, err_excess, 0.0).sum(axis=1) >= config.min_extra_errors
     lat_count, lat_mean_excess, _ = _nan_stats(steady_lat - ref_lat[:, None])
     lat_material = (lat_count >= 3) & (lat_mean_excess >= np.log(config.min_latency_ratio))
-    err_ok = spread_ok(err_late, err_final, err_steady) & err_material
-    lat_ok = spread_ok(lat_late, lat_final, lat_steady) & lat_material if w.has_latency else np.zeros_like(err_ok)
+    err_ok = spread_ok(err_late, err_final, err_steady, err_quarter) & err_material
+    lat_ok = spread_ok(lat_late, lat_final, lat_steady, lat_quarter) & lat_material if w.has_latency \
+        else np.zeros_like(err_ok)
     passed = err_ok | lat_ok
     stats = {"error_late_share": err_late, "error_final_share": err_final, "error_steady_share": err_steady,
+             "error_quarter_share": err_quarter, "latency_quarter_share": lat_quarter,
              "latency_late_share": lat_late, "latency_final_share": lat_final, "latency_steady_share": lat_steady,
              "error_ok": err_ok.astype(np.float64), "latency_ok": lat_ok.astype(np.float64),
              "served_share": served / max(w.new_req.shape[1], 1)}
@@ -541,12 +559,14 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
 
     def describe(s: dict[str, float], passed: bool) -> str:
         which = "latency" if (s["latency_ok"] and not s["error_ok"]) else "error"
-        late, final, steady = (s[f"{which}_{part}_share"] for part in ("late", "final", "steady"))
+        late, final, steady, quarter = (s[f"{which}_{part}_share"] for part in ("late", "final", "steady", "quarter"))
         span = int(round(s["served_share"] * m))
         final_minutes = span // 4 if span >= 4 else span - span // 2
         detail = (f"{late:.0%} of the {which} excess in the latest {span - span // 2} min, {final:.0%} in the final "
                   f"{final_minutes}, {steady:.0%} outside restart minutes and the worst {config.burst_minutes} "
                   f"(needs {config.min_late_share:.0%}, {config.min_final_share:.0%} and {config.min_steady_share:.0%})")
+        if steady < config.min_steady_share and quarter >= config.min_quarter_share:
+            detail += f"; recurring: at least {quarter:.0%} in every quarter (needs {config.min_quarter_share:.1%})"
         if span < m:
             detail += f"; the new version served only the first {span} of {m} min"
         return ("persistent: " if passed else "transient: ") + detail

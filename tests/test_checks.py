@@ -120,6 +120,20 @@ def test_version_rolled_back_inside_the_window_is_judged_over_the_minutes_it_ser
     assert not blip["persistence"][0] and blip["persistence"][1].startswith("transient")
 
 
+def test_crash_loop_bursts_recurring_in_every_quarter_are_persistent_and_one_burst_is_not():
+    # A one-minute burst of 30 % errors every 15 minutes: most of the excess sits in 4 minutes,
+    # but it comes back in every quarter of the hour.
+    loop = np.where(np.isin(MINUTES, [7, 22, 37, 52]), 0.3, 0.01)
+    out = verdicts(build(0.01, loop))
+    assert out["persistence"][0] and "recurring" in out["persistence"][1], out["persistence"][1]
+    assert out["flagged"][0]
+    without = run_checks(build(0.01, loop), 60, config=CheckConfig(min_quarter_share=0)).results["persistence"]
+    assert not without.passed[0]
+    # the same errors in one burst are transient
+    burst = verdicts(build(0.01, np.where((MINUTES >= 40) & (MINUTES < 44), 0.3, 0.01)))
+    assert not burst["persistence"][0] and burst["persistence"][1].startswith("transient")
+
+
 def test_rise_with_a_surge_of_the_whole_service_traffic_is_not_blamed_on_the_deployment():
     # Traffic 2.5x from the rollout on, the error rate up 1.8x with it: load, not the new version.
     surge = build(0.01, np.where(MINUTES >= 0, 0.018, 0.01), rpm=np.where(MINUTES >= 0, 2500.0, 1000.0))
@@ -212,6 +226,10 @@ def test_config_rejects_impossible_values():
         CheckConfig(alpha=0)
     with pytest.raises(ValueError):
         CheckConfig(min_ratio=0.5)
+    with pytest.raises(ValueError, match="min_quarter_share"):
+        CheckConfig(min_quarter_share=0.3)
+    with pytest.raises(ValueError, match="load_surge_ratio"):
+        CheckConfig(load_surge_ratio=0.9)
     with pytest.raises(ValueError):
         run_checks(build(0.01, 0.01), horizon=0)
 
