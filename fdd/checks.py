@@ -521,8 +521,8 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
     lies in its latest half and `min_final_share` in its final quarter (an incident that has
     ended by then leaves none there), and at least `min_steady_share` outside the restart
     minutes and the `burst_minutes` worst minutes, or, for an excess that recurs in bursts (a
-    crash loop), at least `min_quarter_share` in every quarter (restart minutes left out). Errors
-    and p95 latency are judged alike.
+    crash loop), at least `min_quarter_share` in every quarter (restart minutes left out; quarters
+    of at least `late_min_minutes`, so from 40 minutes on). Errors and p95 latency are judged alike.
     A new version that stopped serving inside the window (rolled back, an aborted canary) is
     judged over the minutes it served: its excess cannot sit in minutes it never saw.
     """
@@ -538,7 +538,9 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
                                                            config)
 
     def spread_ok(late: np.ndarray, final: np.ndarray, steady: np.ndarray, quarter: np.ndarray) -> np.ndarray:
-        recurring = (config.min_quarter_share > 0) & (quarter >= config.min_quarter_share)
+        # quarters shorter than `late_min_minutes` cannot tell bursts that come back from one burst
+        recurring = ((config.min_quarter_share > 0) & (quarter >= config.min_quarter_share)
+                     & (served >= 4 * max(config.late_min_minutes, 1)))
         lasting = (steady >= config.min_steady_share) | recurring
         return (late >= config.min_late_share) & (final >= config.min_final_share) & lasting
 
@@ -565,7 +567,7 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
         detail = (f"{late:.0%} of the {which} excess in the latest {span - span // 2} min, {final:.0%} in the final "
                   f"{final_minutes}, {steady:.0%} outside restart minutes and the worst {config.burst_minutes} "
                   f"(needs {config.min_late_share:.0%}, {config.min_final_share:.0%} and {config.min_steady_share:.0%})")
-        if steady < config.min_steady_share and quarter >= config.min_quarter_share:
+        if steady < config.min_steady_share and quarter >= config.min_quarter_share and passed:
             detail += f"; recurring: at least {quarter:.0%} in every quarter (needs {config.min_quarter_share:.1%})"
         if span < m:
             detail += f"; the new version served only the first {span} of {m} min"

@@ -129,6 +129,8 @@ def test_crash_loop_bursts_recurring_in_every_quarter_are_persistent_and_one_bur
     assert out["flagged"][0]
     without = run_checks(build(0.01, loop), 60, config=CheckConfig(min_quarter_share=0)).results["persistence"]
     assert not without.passed[0]
+    # quarters of under 10 minutes cannot tell bursts that come back from one: not at 30 minutes
+    assert not run_checks(build(0.01, loop), 30).results["persistence"].passed[0]
     # the same errors in one burst are transient
     burst = verdicts(build(0.01, np.where((MINUTES >= 40) & (MINUTES < 44), 0.3, 0.01)))
     assert not burst["persistence"][0] and burst["persistence"][1].startswith("transient")
