@@ -47,7 +47,8 @@ from fdd.weak import LABEL_MODEL, MAJORITY_VOTE, LFConfig, combine_votes, label_
 from fdd.weak_eval import compare_label_sources, label_quality_table  # noqa: E402
 
 
-GENERATORS = {"other": ("other_generator.py", 31337, 31338), "third": ("third_generator.py", 4242, 4243)}
+GENERATORS = {"other": ("other_generator.py", 31337, 31338), "third": ("third_generator.py", 4242, 4243),
+              "fourth": ("fourth_generator.py", 777, 778)}
 
 
 def _generator(name: str):

@@ -30,7 +30,8 @@ Deploy pipeline
   Monday (Nov 24 - Dec 1) and the holidays (Dec 19 - Jan 2) leave only
   exceptions.  About 6 % of deploys are hotfixes at any hour (faulty releases
   are slightly over-represented among them).  A per-service deploy lock keeps
-  at least ``window + 30`` minutes between two deploys of the same service.
+  at least ``window + 30`` minutes (plus a human delay for queued deploys)
+  between two deploys of the same service.
 * ``deployed_at`` is when the pipeline started; the new version starts taking
   traffic 0-3 minutes later (image pull, readiness probes).
 * Rollout strategies (by service class):
@@ -97,6 +98,9 @@ Noise and monitoring artefacts
   benign new error type (new validation paths).  About 5 % of ``previous``
   versions still carry types they themselves introduced (they count as new
   relative to the versions before them).
+* Synthetic monitoring sends ~2 test payments a minute to every service, from
+  internal merchants that are always part of the first canary cohort, so
+  even idle B2B services and tiny cohorts have a trickle of traffic.
 * Telemetry: scrape gaps (a version's row missing for 1-3 minutes, lost
   data), collector restarts (both versions missing 2-8 minutes) and late
   samples (a minute's counts land in the next minute).  A missing row is
@@ -420,15 +424,18 @@ def generate(n: int, seed: int, baseline_minutes: int = 60, window_minutes: int 
     mod = np.where(wd[day] == 4, np.minimum(mod, rng.uniform(420, 780, n)), mod)
     mod = np.where(hotfix, rng.uniform(0, 1440, n), mod)
     t0 = day.astype(np.int64) * 1440 + mod.astype(np.int64)
-    # per-service deploy lock: at least W + 30 minutes between deploys of a service
-    gap_min = W + 30
+    # per-service deploy lock: a queued deploy starts W + 30 minutes plus a human delay
+    # (exponential, mean 20 min) after the previous deploy of the same service:
+    # t'_i = max(t_i, t'_{i-1} + gap_i), solved with a grouped cumulative maximum
     order = np.lexsort((t0, svc))
     ts, gs = t0[order], svc[order].astype(np.int64)
     first = np.r_[True, gs[1:] != gs[:-1]]
-    rank = np.arange(n) - np.maximum.accumulate(np.where(first, np.arange(n), 0))
-    big = int(ts.max()) + gap_min * n + 10
-    cm = np.maximum.accumulate(ts - gap_min * rank + gs * big)
-    t0s = cm - gs * big + gap_min * rank
+    inc = np.where(first, 0, W + 30 + np.floor(rng.exponential(20.0, n)).astype(np.int64))
+    csum = np.cumsum(inc)
+    C = csum - np.maximum.accumulate(np.where(first, csum, 0))  # cumulative within group
+    big = int(ts.max()) + int(C.max()) + 10
+    cm = np.maximum.accumulate(ts - C + gs * big)
+    t0s = cm - gs * big + C
     nxt = np.r_[t0s[1:], 0]
     last_in_grp = np.r_[gs[1:] != gs[:-1], True]
     gap_next = np.where(last_in_grp, np.nan, (nxt - t0s).astype(float))
@@ -480,7 +487,7 @@ def generate(n: int, seed: int, baseline_minutes: int = 60, window_minutes: int 
     return ts, deps
 
 
-_CHUNK = 2500  # deployments simulated at once (bounds memory; results do not depend on n otherwise)
+_CHUNK = 2500  # deployments simulated at once (bounds memory)
 
 
 def _simulate(rng, B, W, svc, scen, faulty, t0, gap_to_next, to_end):
@@ -742,6 +749,12 @@ def _simulate(rng, B, W, svc, scen, faulty, t0, gap_to_next, to_end):
     total = rng.poisson(rng.gamma(k_t, mean_tot / k_t))
     req_new = rng.binomial(total, s_eff)
     req_prev = total - req_new
+    # synthetic monitoring: ~2 synthetic payments/min from the internal test merchants, who are
+    # always in the first canary cohort
+    probe = rng.poisson(2.0, (n, T))
+    probe_new = np.where((strat == 1)[:, None], probe * (s_nom > 0), rng.binomial(probe, s_eff))
+    req_new = req_new + probe_new
+    req_prev = req_prev + probe - probe_new
     # merchant bursts
     p_burst = np.where(np.isin(profile, ["b2b"]), 0.006, np.where(cls == "core", 0.0005, 0.002))
     burst = rng.random((n, T)) < p_burst[:, None]
