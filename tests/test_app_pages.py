@@ -386,3 +386,32 @@ def test_your_data_page_sample_upload_and_training():
     assert len(at.error) == 1 and "Training on this data is impossible" in at.error[0].value
     assert sum(len(d.value) for d in at.dataframe if "reasons" in d.value.columns) == shown
 
+
+
+def _foreign_generator(name: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("generator", ["other_generator", "third_generator", "fourth_generator"])
+def test_your_data_page_scores_telemetry_of_generators_written_by_others(generator):
+    # Other baselines (45 min), rollbacks inside the window, region rollouts, monitoring gaps: scored
+    # with the shipped models and explained, no message, no traceback.
+    timeseries, deployments = _foreign_generator(generator).generate(300, 5)
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.query_params["n"] = "500"
+    at.run()
+    at.switch_page("app_pages/your_data.py").run()
+    at.radio(key="yd_source").set_value("Upload my files").run()
+    at.file_uploader(key="yd_timeseries").set_value(
+        ("timeseries.csv", timeseries.to_csv(index=False).encode(), "text/csv"))
+    at.file_uploader(key="yd_deployments").set_value(
+        ("deployments.csv", deployments.to_csv(index=False).encode(), "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert len(_dataframe_with(at, "precision")) == 2  # the generators write `label`
