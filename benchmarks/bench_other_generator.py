@@ -1,14 +1,15 @@
 """Every stage measured on telemetry of a different design than `fdd.simulate`'s.
 
-    python benchmarks/bench_other_generator.py [--generator other|third] [--n 10000] [--seed S] [--train-seed T]
+    python benchmarks/bench_other_generator.py [--generator other|third|fourth] [--n 10000] [--seed S] [--train-seed T]
 
-Two generators, each written from the data contract alone by someone who had seen neither
-`fdd.simulate` nor the detectors (`benchmarks/other_generator.py`, `benchmarks/third_generator.py`):
+Three generators, each written from the data contract alone by someone who had seen neither
+`fdd.simulate` nor the detectors (`benchmarks/other_generator.py`, `third_generator.py`,
+`fourth_generator.py`):
 * `other` found two weaknesses of the checks, since fixed (a version rolled back inside the window,
   a surge of the whole service's traffic) and the label model's prior; its development seeds were
   1-4, and the seeds measured here (31337, 31338) were never used for that;
-* `third` was measured once, after those fixes, and never used to change anything: the honest
-  held-out world.
+* `third` and `fourth` were measured after those fixes and never used to change anything: the
+  honest held-out worlds.
 Each fleet goes through the contract's files (written, then read back with
 `fdd.schema.load_fleet`, as `python -m fdd` reads them). Prints, against its ground truth:
 
@@ -126,9 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generator", choices=tuple(GENERATORS), default="other")
     parser.add_argument("--n", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=None, help="the evaluation fleet (default: 31337 other, 4242 third)")
+    parser.add_argument("--seed", type=int, default=None, help="the evaluation fleet (default: 31337 other, 4242 third, 777 fourth)")
     parser.add_argument("--train-seed", type=int, default=None,
-                        help="the fleet models are trained on here (default: 31338 other, 4243 third)")
+                        help="the fleet models are trained on here (default: 31338 other, 4243 third, 778 fourth)")
     parser.add_argument("--judge-sample", type=int, default=3000, help="judge this many deployments (0 = all)")
     args = parser.parse_args(argv)
     pd.set_option("display.width", 200)

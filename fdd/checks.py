@@ -35,7 +35,8 @@ ITERATION_STEPS: tuple[tuple[str, ...], ...] = (
 STEP_STORIES = (
     "Impact alone: any significant rise of errors or p95 latency over the previous version.",
     "+ baseline sufficiency: abstain where traffic or history is too thin to judge.",
-    "+ persistence: the excess must still hold in the latest half and the final quarter of the window, restarts left out.",
+    "+ persistence: the excess must still hold in the latest half and the final quarter of the time the new version "
+    "served, outside restarts and the worst minutes, or recur in every quarter (a crash loop).",
     "+ temporal correlation: the rise must not predate the rollout, hit the previous version too or come "
     "with a surge of the whole service's traffic.",
     "+ novelty: new error types, or a level of errors or latency the service has not shown before.",
@@ -460,17 +461,34 @@ def _below_top(score: np.ndarray, eligible: np.ndarray, k: int) -> np.ndarray:
     return ranked < kth[:, None]
 
 
+STOP_MIN_REQUESTS = 10.0  # a stop is real when the new version's own rate would have served this many
+
+
 def _served_minutes(w: Window) -> np.ndarray:
-    """Per deployment, the minutes from the rollout through the last one the new version served.
+    """Per deployment, the minutes from the rollout through the last one the new version is seen serving.
 
     A new version rolled back (or a canary aborted) inside the window serves nothing after that:
-    where its excess sits is judged over the time it served, not over minutes it never saw.
-    The whole window when it served to the end, or not at all.
+    where its excess sits is judged over the time it served, not over minutes it never saw. A
+    stop counts only when the traffic went back to the previous version (it served in at least
+    half of the minutes after the new version's last one) and the new version's own rate would
+    have served `STOP_MIN_REQUESTS` in them: sparse traffic is not a stop. Where the telemetry of
+    both versions ends early (a monitoring gap), the window ends with it.
     """
+    m = w.new_req.shape[1]
+    minute = np.arange(m)[None, :]
+
+    def one_past_last(mask: np.ndarray) -> np.ndarray:
+        return np.where(mask.any(axis=1), m - np.argmax(mask[:, ::-1], axis=1), m)
+
     served = w.new_req > 0
-    m = served.shape[1]
-    last = m - np.argmax(served[:, ::-1], axis=1)
-    return np.where(served.any(axis=1), last, m)
+    last_new = one_past_last(served)
+    last_any = one_past_last(served | (w.ctl_req > 0))
+    trailing = (last_any - last_new).astype(np.float64)
+    after = (minute >= last_new[:, None]) & (minute < last_any[:, None])
+    rate = _safe_ratio(w.new_req.sum(axis=1, dtype=np.float64), served.sum(axis=1).astype(np.float64))
+    back = np.where(after, w.ctl_req > 0, False).sum(axis=1) >= 0.5 * trailing
+    stopped = served.any(axis=1) & (trailing > 0) & back & (rate * trailing >= STOP_MIN_REQUESTS)
+    return np.where(stopped, last_new, last_any)
 
 
 def _spread(excess: np.ndarray, usable: np.ndarray, restart: np.ndarray, served: np.ndarray,
@@ -570,7 +588,7 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
         if steady < config.min_steady_share and quarter >= config.min_quarter_share and passed:
             detail += f"; recurring: at least {quarter:.0%} in every quarter (needs {config.min_quarter_share:.1%})"
         if span < m:
-            detail += f"; the new version served only the first {span} of {m} min"
+            detail += f"; judged over the first {span} of {m} min, the last the data show the new version serving"
         return ("persistent: " if passed else "transient: ") + detail
 
     return CheckResult("persistence", w.horizon, passed, stats, describe)
@@ -609,13 +627,22 @@ def check_temporal(w: Window, config: CheckConfig) -> CheckResult:
     # A load surge at the rollout: the whole service (both versions) serves far more than in the
     # recent baseline. Error rates and latency rise with load on any version, so the rise is not
     # this deployment's to answer for (a canary's side-by-side test does not always cancel it:
-    # the versions may share the load unevenly).
+    # the versions may share the load unevenly), unless the new version is clearly worse than the
+    # previous one at the same minutes. Load counts successful requests, so that a failing
+    # version's own retries are not taken for a surge, per minute with traffic, so that a
+    # telemetry gap is not either.
     n, m = w.new_req.shape
-    load = (w.new_req.astype(np.float64) + w.ctl_req).sum(axis=1)
-    recent_load = recent_req.sum(axis=1, dtype=np.float64)
-    load_ratio = _safe_ratio(load / max(m, 1), (recent_load + 0.5) / max(recent, 1))
-    load_p = poisson_rate_test(load, recent_load, np.full(n, float(m)), np.full(n, float(recent)), np.ones(n))
-    load_surge = (load_p < config.temporal_alpha) & (load_ratio >= config.load_surge_ratio)
+    ok_now = (w.new_req - w.new_err).astype(np.float64) + (w.ctl_req - w.ctl_err)
+    ok_before = (recent_req - recent_err).astype(np.float64)
+    minutes_now = ((w.new_req + w.ctl_req) > 0).sum(axis=1).astype(np.float64)
+    minutes_before = (recent_req > 0).sum(axis=1).astype(np.float64)
+    load, recent_load = ok_now.sum(axis=1), ok_before.sum(axis=1)
+    judged = minutes_before > 0
+    load_ratio = np.where(judged, _safe_ratio(_safe_ratio(load, minutes_now), (recent_load + 0.5) /
+                                              np.maximum(minutes_before, 1.0)), 1.0)
+    load_p = poisson_rate_test(load, recent_load, minutes_now, minutes_before, np.ones(n))
+    load_surge = judged & (load_p < config.temporal_alpha) & (load_ratio >= config.load_surge_ratio)
+    load_surge &= ~(has_control & new_vs_ctl)
     passed = ~pre_rise & ~ctl_blame & ~load_surge
     stats = {"pre_rollout_ratio": pre_ratio, "error_pre_rise": error_pre_rise.astype(np.float64),
              "previous_ratio": ctl_ratio, "new_vs_previous_ratio": new_ctl_ratio,
@@ -634,8 +661,8 @@ def check_temporal(w: Window, config: CheckConfig) -> CheckResult:
             return (f"unrelated: the previous version rose at the same time "
                     f"({s['previous_ratio']:.1f}x its baseline)")
         if s["load_surge"]:
-            return (f"unrelated: the service's traffic rose {s['load_ratio']:.1f}x its last {recent} baseline "
-                    "minutes at the rollout (both versions); errors and latency rise with load")
+            return (f"unrelated: the service's successful traffic rose {s['load_ratio']:.1f}x its last {recent} "
+                    "baseline minutes at the rollout (both versions); errors and latency rise with load")
         control = (f"; previous version during the canary {s['previous_ratio']:.1f}x"
                    if s["has_control"] else "")
         return f"starts with the rollout: no rise before it{control}"

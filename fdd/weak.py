@@ -364,8 +364,8 @@ def _majority_share(L: np.ndarray) -> float:
     return float((proba[decided] > 0.5).mean()) if decided.any() else 0.5
 
 
-PRIOR_EM_ITERATIONS = 500
-PRIOR_EM_TOLERANCE = 1e-7
+PRIOR_EM_ITERATIONS = 20_000  # EM creeps where the rules are weak: run it to convergence (a few ms each)
+PRIOR_EM_TOLERANCE = 1e-9
 PRIOR_SMOOTHING = 0.5  # pseudo-votes per LF, vote value and class: no conditional probability is 0
 
 

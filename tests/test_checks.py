@@ -113,7 +113,7 @@ def test_version_rolled_back_inside_the_window_is_judged_over_the_minutes_it_ser
     served = np.where((MINUTES >= 0) & (MINUTES < 20), 1.0, 0.0)
     out = verdicts(build(0.01, np.where(MINUTES >= 0, 0.05, 0.01), canary_share=served))
     assert out["persistence"][0], out["persistence"][1]
-    assert "served only the first 20 of 60 min" in out["persistence"][1]
+    assert "judged over the first 20 of 60 min" in out["persistence"][1]
     assert out["flagged"][0]
     # a restart blip of such a version is still a blip
     blip = verdicts(build(0.01, np.where((MINUTES >= 0) & (MINUTES < 3), 0.2, 0.01), canary_share=served))
@@ -141,10 +141,43 @@ def test_rise_with_a_surge_of_the_whole_service_traffic_is_not_blamed_on_the_dep
     surge = build(0.01, np.where(MINUTES >= 0, 0.018, 0.01), rpm=np.where(MINUTES >= 0, 2500.0, 1000.0))
     out = verdicts(surge)
     assert out["impact"][0] and out["persistence"][0]
-    assert not out["temporal"][0] and "traffic rose 2.5x" in out["temporal"][1]
+    assert not out["temporal"][0] and "traffic rose 2.4x" in out["temporal"][1]
     assert not out["flagged"][0]
     # the same rise without the surge is the deployment's
     assert verdicts(build(0.01, np.where(MINUTES >= 0, 0.018, 0.01), rpm=1000.0))["flagged"][0]
+
+
+def test_a_gap_a_retry_storm_or_a_canary_worse_than_its_control_is_not_a_load_surge():
+    step = np.where(MINUTES >= 0, 0.05, 0.01)
+    # a telemetry gap in the last baseline minutes does not lower the baseline's load
+    fleet = build(0.01, step)
+    gap = (MINUTES >= -10) & (MINUTES < 0)
+    fleet.requests[:, 0, gap] = 0
+    fleet.errors[:, 0, gap] = 0
+    fleet.present[:, 0, gap] = False
+    assert verdicts(fleet)["flagged"][0]
+    # a failing version's own retries: 40 % errors, requests up 1.6x, successes flat
+    storm = verdicts(build(0.01, np.where(MINUTES >= 0, 0.4, 0.01), rpm=np.where(MINUTES >= 0, 1600.0, 1000.0)))
+    assert storm["temporal"][0] and storm["flagged"][0]
+    # a canary 10x worse than its control at the same minutes, while the traffic doubles
+    share = np.where(MINUTES >= 0, 0.3, 0.0)
+    canary = verdicts(build(0.01, np.where(MINUTES >= 0, 0.1, 0.01), canary_share=share,
+                            rpm=np.where(MINUTES >= 0, 2000.0, 1000.0)))
+    assert canary["temporal"][0] and canary["flagged"][0]
+
+
+def test_sparse_traffic_or_a_telemetry_gap_at_the_end_is_not_a_rollback():
+    # a 5 % canary of a 3 request/min service that serves all hour with empty late minutes
+    sparse = run_checks(build(0.01, 0.01, rpm=3.0, canary_share=np.where(MINUTES >= 0, 0.05, 0.0), seed=4), 60)
+    assert (sparse.results["persistence"].stats["served_share"] == 1.0).all()
+    # a fault whose last 25 minutes are missing from both versions' telemetry: judged on what exists
+    fleet = build(0.01, np.where(MINUTES >= 0, 0.05, 0.01))
+    gone = MINUTES >= 35
+    fleet.requests[:, 0, gone] = 0
+    fleet.errors[:, 0, gone] = 0
+    fleet.present[:, 0, gone] = False
+    out = verdicts(fleet)
+    assert "judged over the first 35 of 60 min" in out["persistence"][1] and out["flagged"][0]
 
 
 def test_incident_on_both_versions_during_a_canary_is_not_blamed_on_the_deployment():
