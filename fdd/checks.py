@@ -618,7 +618,8 @@ def check_temporal(w: Window, config: CheckConfig) -> CheckResult:
     # During a canary the new version may still be clearly worse than the previous one at the same time.
     new_vs_ctl, new_ctl_ratio = rise(w.new_req, w.new_err, w.ctl_req, w.ctl_err)
     has_control = w.ctl_req.sum(axis=1) > 0
-    ctl_blame = ctl_rise & ~(has_control & new_vs_ctl)
+    canary_worse = has_control & new_vs_ctl  # the new version is worse than the previous one at the same minutes
+    ctl_blame = ctl_rise & ~canary_worse
     if w.has_latency:
         pre_lat = _latency_shift(w.base_lat[:, w.base_lat.shape[1] - recent:], w.base_lat[:, :-recent or None], w.base_lat)
         ctl_lat = _latency_shift(w.ctl_lat, w.base_lat, w.base_lat)
@@ -642,7 +643,7 @@ def check_temporal(w: Window, config: CheckConfig) -> CheckResult:
                                               np.maximum(minutes_before, 1.0)), 1.0)
     load_p = poisson_rate_test(load, recent_load, minutes_now, minutes_before, np.ones(n))
     load_surge = judged & (load_p < config.temporal_alpha) & (load_ratio >= config.load_surge_ratio)
-    load_surge &= ~(has_control & new_vs_ctl)
+    load_surge &= ~canary_worse
     passed = ~pre_rise & ~ctl_blame & ~load_surge
     stats = {"pre_rollout_ratio": pre_ratio, "error_pre_rise": error_pre_rise.astype(np.float64),
              "previous_ratio": ctl_ratio, "new_vs_previous_ratio": new_ctl_ratio,
