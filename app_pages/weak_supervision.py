@@ -12,7 +12,7 @@ import streamlit as st
 
 from fdd import charts_weak as cw
 from fdd.weak import LF_DESCRIPTIONS, LF_NAMES, LF_PARAMETERS, LF_POLARITY, LFConfig, WeakLabels, lf_analysis
-from fdd.weak_eval import label_quality_table
+from fdd.weak_eval import label_quality_table, vote_pattern_ceiling
 from ui_common import (current_fleet, fleet_checks, label_source_comparison, show_error, simulated_fleet,
                        weak_supervision)
 
@@ -98,6 +98,11 @@ def quality_section(labels: WeakLabels, majority: WeakLabels, n: int, seed: int)
             "coverage": SHARE, "labelled_faulty": st.column_config.NumberColumn("labelled faulty"),
             "model": st.column_config.TextColumn("how", width="medium"),
         })
+        truth = simulated_fleet(n, seed).deployments["label"].to_numpy()
+        ceiling = vote_pattern_ceiling(labels.L, truth)
+        st.caption(f"Ceiling: the best F1 any way of turning these votes into labels could reach on this fleet "
+                   f"is {ceiling['f1']:.3f} (each of the {ceiling['patterns']} vote patterns labelled by its true "
+                   "share of faults, an oracle). A label model only chooses within what the rules know.")
         st.download_button("Download label quality (CSV)", _csv(quality), "label_quality.csv", "text/csv",
                            key="ws_download_quality")
         st.download_button("Download the labels (labels.csv)", _csv(labels.table()), "labels.csv", "text/csv",

@@ -23,7 +23,7 @@ from fdd.checks import run_checks  # noqa: E402
 from fdd.simulate import simulate_fleet  # noqa: E402
 from fdd.weak import (LABEL_MODEL, MAJORITY_VOTE, LFConfig, combine_votes, fit_label_model,  # noqa: E402
                       label_matrix, lf_analysis, lf_inputs)
-from fdd.weak_eval import compare_label_sources, label_quality_table  # noqa: E402
+from fdd.weak_eval import compare_label_sources, label_quality_table, vote_pattern_ceiling  # noqa: E402
 
 
 def _show(title: str, frame: pd.DataFrame) -> None:
@@ -67,6 +67,10 @@ def main() -> None:
     _show(f"Labeling functions (enabled: {', '.join(config.active)})", analysis)
     quality = label_quality_table(fleet, label_model, majority, verdict)
     _show("Label quality against truth", quality)
+    ceiling = vote_pattern_ceiling(L, truth)
+    print(f"\nceiling: the best F1 any mapping of these votes to labels reaches here (each of the "
+          f"{ceiling['patterns']} vote patterns labelled by its true faulty share, an oracle): "
+          f"{ceiling['f1']:.3f} (precision {ceiling['precision']:.3f}, recall {ceiling['recall']:.3f})")
     print(f"\nlabel model: {label_model.model}; prior P(faulty) {label_model.class_balance:.3f} "
           f"(true share {truth.mean():.3f}, not used); fit on {args.n:,} deployments: {warm:.2f} s "
           f"({cold:.2f} s with torch's first import); target < 5 s")
@@ -104,7 +108,8 @@ def _label_f1s(n: int, seed: int, config: LFConfig) -> dict[str, float]:
     f1 = quality.set_index("labeler")["f1"]
     rows = compare_label_sources(fleet, config, verdict=verdict, seed=0).set_index("labels")
     ens, weighted = rows.loc["ensemble"], rows.loc["weak_weighted"]
-    return {"seed": seed, "label model": f1["label model"], "majority vote": f1["majority vote"],
+    return {"seed": seed, "ceiling": vote_pattern_ceiling(L, fleet.deployments["label"].to_numpy())["f1"],
+            "label model": f1["label model"], "majority vote": f1["majority vote"],
             "ensemble alone": f1["ensemble alone"],
             "weighted: dis. recall": weighted["disagreement_recall"],
             "ens.-trained: dis. recall": weighted["ensemble_disagreement_recall"],
@@ -117,7 +122,7 @@ def _more_fleets(n: int, seeds: list[int], config: LFConfig) -> None:
     frame = pd.DataFrame([_label_f1s(n, seed, config) for seed in seeds])
     frame["lm - ensemble"] = frame["label model"] - frame["ensemble alone"]
     frame["lm - majority"] = frame["label model"] - frame["majority vote"]
-    frame = frame[["seed", "label model", "majority vote", "ensemble alone", "lm - ensemble", "lm - majority",
+    frame = frame[["seed", "ceiling", "label model", "majority vote", "ensemble alone", "lm - ensemble", "lm - majority",
                    "weighted: dis. recall", "ens.-trained: dis. recall", "cov20 gain", "precision change"]]
     _show(f"Label F1 against truth, and the weighted weak-trained models against the ensemble-trained "
           f"ones, on {len(seeds)} more fresh fleets (n={n:,}; seeds never used for tuning)", frame.astype({"seed": int}))

@@ -52,6 +52,30 @@ def label_quality_table(fleet: Fleet, label_model: WeakLabels, majority: WeakLab
     return pd.DataFrame(rows)
 
 
+def vote_pattern_ceiling(L: np.ndarray, truth: np.ndarray) -> dict[str, float]:
+    """The best label F1 that any rule mapping votes to labels could reach on this fleet.
+
+    A label model's label is a function of a deployment's row of votes, so deployments with the
+    same votes get the same label. Labelling every vote pattern by its true faulty share (an
+    oracle, in-sample) and keeping the patterns above the F1-optimal share gives the ceiling:
+    adding a pattern raises F1 exactly when its share exceeds F1 / 2, so the best set is a prefix of
+    the patterns sorted by share. It measures how much the rules themselves know.
+    """
+    truth = np.asarray(truth).astype(np.int64)
+    if L.shape[1] == 0 or not len(truth):
+        return {"f1": float("nan"), "precision": float("nan"), "recall": float("nan"), "patterns": 0}
+    _, pattern = np.unique(np.asarray(L), axis=0, return_inverse=True)
+    pattern = pattern.ravel()
+    size = np.bincount(pattern).astype(np.float64)
+    faulty = np.bincount(pattern, weights=truth.astype(np.float64))
+    order = np.argsort(-(faulty / size), kind="stable")
+    tp, flagged = np.cumsum(faulty[order]), np.cumsum(size[order])
+    f1 = 2.0 * tp / (flagged + truth.sum())
+    best = int(np.argmax(f1))
+    return {"f1": float(f1[best]), "precision": float(tp[best] / flagged[best]),
+            "recall": float(tp[best] / max(truth.sum(), 1)), "patterns": int(len(size))}
+
+
 # ---------------------------------------------------------------------------- training
 
 

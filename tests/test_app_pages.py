@@ -244,6 +244,10 @@ def test_weak_supervision_page_survives_its_widgets_extremes():
     assert "learned_accuracy" in _dataframe_with(at, "coverage").columns
     quality = _dataframe_with(at, "labeler")
     assert list(quality["labeler"]) == ["label model", "majority vote", "ensemble alone"]
+    ceiling = [c.value for c in at.caption if c.value.startswith("Ceiling: the best F1")]
+    assert len(ceiling) == 1
+    ceiling_f1 = float(ceiling[0].split(" is ")[1].split(" ")[0])
+    assert quality["f1"].max() <= ceiling_f1 + 1e-3  # no labeler beats what the votes know
     assert list(_dataframe_with(at, "time_to_detection")["labels"])[0] == "ensemble"
     assert len(at.get("download_button")) >= 3
 

@@ -275,3 +275,26 @@ def test_labels_csv_gets_ordinary_permissions_and_no_temp_file(fleet, verdict, t
     back = pd.read_csv(path)
     covered = labels.covered
     np.testing.assert_allclose(back["probability"][covered], labels.probability[covered], rtol=1e-5)
+
+
+def test_vote_pattern_ceiling_on_a_hand_built_matrix():
+    from fdd.weak_eval import vote_pattern_ceiling
+
+    # patterns: (1) half faulty, (0) never, (-1) always: the best set is {(-1), (1)}
+    L = np.array([[FAULTY], [FAULTY], [HEALTHY], [HEALTHY], [ABSTAIN]])
+    truth = np.array([1, 0, 0, 0, 1])
+    ceiling = vote_pattern_ceiling(L, truth)
+    assert ceiling["patterns"] == 3
+    assert ceiling["f1"] == pytest.approx(0.8)
+    assert ceiling["precision"] == pytest.approx(2 / 3) and ceiling["recall"] == pytest.approx(1.0)
+
+
+def test_no_label_model_beats_the_vote_pattern_ceiling(fleet, verdict):
+    from fdd.metrics import label_quality
+    from fdd.weak_eval import vote_pattern_ceiling
+
+    labels = weak.weak_labels(fleet, seed=0, verdict=verdict)
+    truth = fleet.deployments["label"].to_numpy()
+    ceiling = vote_pattern_ceiling(labels.L, truth)["f1"]
+    assert label_quality(labels.label, truth)["f1"] <= ceiling + 1e-12
+    assert label_quality(verdict.flagged.astype(int), truth)["f1"] <= ceiling + 1e-12
