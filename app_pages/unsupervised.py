@@ -13,7 +13,7 @@ import streamlit as st
 
 from fdd import charts_checks as cc
 from fdd.checks import CHECK_NAMES, ITERATION_STEPS, run_checks, vote
-from fdd.refinement import iteration_table
+from fdd.refinement import information_ceilings, iteration_table
 from fdd.simulate import PROFILES, SCENARIOS, SCENARIOS_CONFOUNDER, SCENARIOS_FAULTY, simulate_deployment
 from ui_common import current_fleet, fleet_checks, kayenta_scores, show_error, simulated_fleet
 
@@ -222,6 +222,7 @@ def fleet_view() -> None:
         table = iteration_table(verdict, fleet.deployments, ITERATION_STEPS)
         metrics_chart = cc.refinement_metrics_chart(table)
         fp_chart = cc.confounder_fp_chart(cc.confounder_fp_frame(table))
+        ceilings = information_ceilings(verdict.flagged, fleet.deployments)
     except ValueError as error:
         show_error(error)
         return
@@ -252,6 +253,22 @@ def fleet_view() -> None:
     right.altair_chart(fp_chart, width="stretch")
     st.caption("Read the heatmap row by row: the step where a confounder's cell turns pale is the check "
                "that learned to ignore it.")
+    with st.expander("What the remaining false positives would need: information the data contract lacks"):
+        st.markdown(
+            "An unrelated incident that starts with an instant rollout, or a seasonal rise that starts just "
+            "after it, looks like a fault to every statistic of one deployment: the previous version no longer "
+            "serves at the same minutes. The error series of every service on one clock would show an incident "
+            "hitting several services at once; the same hour of earlier days would show a seasonal rise. Neither "
+            "is in the contract (`deployed_at` alone, at this deployment density, aligns as many chance "
+            "neighbours as real ones). Below, the simulator's truth plays that information, as an oracle: the "
+            "most it could buy.")
+        st.dataframe(ceilings, hide_index=True, width="stretch",
+                     key="uns_ceilings", column_config={
+                         "with": st.column_config.TextColumn("the 60-min vote", width="large"),
+                         "flagged": st.column_config.NumberColumn("flagged"),
+                         "precision": st.column_config.NumberColumn("precision", format="percent"),
+                         "recall_detectable": st.column_config.NumberColumn("recall (detectable)", format="percent"),
+                         "f1": st.column_config.NumberColumn("F1", format="%.3f")})
 
     st.subheader("Against a Kayenta-style canary judge")
     run_judge = st.toggle(

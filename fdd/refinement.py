@@ -48,3 +48,38 @@ def iteration_table(verdict: HorizonVerdict, deployments: pd.DataFrame,
             row[f"fp_{name}"] = float(flagged[in_group].mean()) if in_group.any() else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# What information outside the data contract would remove, as an oracle on the simulator's truth.
+MISSING_INFORMATION: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("as measured", ()),
+    ("+ a cross-service clock: no unrelated-incident false positive", ("unrelated_incident",)),
+    ("+ a day-over-day baseline: no seasonal-rise false positive either", ("unrelated_incident", "seasonal_rise")),
+)
+
+
+def information_ceilings(flagged: np.ndarray, deployments: pd.DataFrame,
+                         steps: tuple[tuple[str, tuple[str, ...]], ...] = MISSING_INFORMATION) -> pd.DataFrame:
+    """The same flags with every false positive of some confounders removed: the most that
+    information the contract does not carry could buy (the error series of every service on one
+    clock would expose an incident hitting several services; the same hour of earlier days, a
+    seasonal rise). An oracle on truth, for the story, never a detector: recall cannot rise.
+
+    `deployments` must carry `label` and `scenario`.
+    """
+    missing = {"label", "scenario"} - set(deployments.columns)
+    if missing:
+        raise ValueError(f"the ceilings need the simulator's truth: missing column(s) {sorted(missing)}")
+    truth = deployments["label"].to_numpy().astype(bool)
+    scenario = deployments["scenario"].astype(str).to_numpy()
+    detectable = deployments["detectable"].to_numpy() if "detectable" in deployments.columns else None
+    flagged = np.asarray(flagged).astype(bool)
+    rows = []
+    for what, removed in steps:
+        kept = flagged & ~(np.isin(scenario, removed) & ~truth)
+        summary = detection_summary(kept, truth, detectable)
+        row = {"with": what, "flagged": int(kept.sum()), "precision": summary["precision"], "f1": summary["f1"]}
+        if detectable is not None:
+            row["recall_detectable"] = summary["recall_detectable"]
+        rows.append(row)
+    return pd.DataFrame(rows)

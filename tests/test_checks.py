@@ -280,3 +280,20 @@ def test_fleet_checks_are_deterministic_and_tell_the_refinement_story():
     assert (np.diff(table["flagged"].to_numpy()) <= 0).all()
     assert table["fp_rate"].iloc[-1] < table["fp_rate"].iloc[0]
     assert {"fp_restart_blip", "fp_unrelated_incident"} <= set(table.columns)
+
+
+def test_information_ceilings_remove_only_the_named_confounders_false_positives():
+    import pandas as pd
+
+    from fdd.refinement import information_ceilings
+
+    deployments = pd.DataFrame({
+        "label": [1, 1, 0, 0, 0, 0],
+        "scenario": ["error_step", "error_step", "unrelated_incident", "seasonal_rise", "healthy", "healthy"],
+    })
+    flagged = np.array([1, 0, 1, 1, 1, 0], dtype=bool)
+    table = information_ceilings(flagged, deployments)
+    assert list(table["flagged"]) == [4, 3, 2]
+    assert list(table["precision"]) == pytest.approx([0.25, 1 / 3, 0.5])
+    with pytest.raises(ValueError, match="scenario"):
+        information_ceilings(flagged, deployments.drop(columns="scenario"))
