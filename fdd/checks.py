@@ -36,7 +36,8 @@ STEP_STORIES = (
     "Impact alone: any significant rise of errors or p95 latency over the previous version.",
     "+ baseline sufficiency: abstain where traffic or history is too thin to judge.",
     "+ persistence: the excess must still hold in the latest half and the final quarter of the time the new version "
-    "served, outside restarts and the worst minutes, or recur in every quarter (a crash loop).",
+    "served, outside restarts and the worst minutes (unless it was pulled before half the window), or recur in "
+    "every quarter (a crash loop).",
     "+ temporal correlation: the rise must not predate the rollout, hit the previous version too or come "
     "with a surge of the whole service's traffic.",
     "+ novelty: new error types, or a level of errors or latency the service has not shown before.",
@@ -464,7 +465,7 @@ def _below_top(score: np.ndarray, eligible: np.ndarray, k: int) -> np.ndarray:
 STOP_MIN_REQUESTS = 10.0  # a stop is real when the new version's own rate would have served this many
 
 
-def _served_minutes(w: Window) -> np.ndarray:
+def _served_minutes(w: Window) -> tuple[np.ndarray, np.ndarray]:
     """Per deployment, the minutes from the rollout through the last one the new version is seen serving.
 
     A new version rolled back (or a canary aborted) inside the window serves nothing after that:
@@ -488,7 +489,7 @@ def _served_minutes(w: Window) -> np.ndarray:
     rate = _safe_ratio(w.new_req.sum(axis=1, dtype=np.float64), served.sum(axis=1).astype(np.float64))
     back = np.where(after, w.ctl_req > 0, False).sum(axis=1) >= 0.5 * trailing
     stopped = served.any(axis=1) & (trailing > 0) & back & (rate * trailing >= STOP_MIN_REQUESTS)
-    return np.where(stopped, last_new, last_any)
+    return np.where(stopped, last_new, last_any), stopped
 
 
 def _spread(excess: np.ndarray, usable: np.ndarray, restart: np.ndarray, served: np.ndarray,
@@ -542,10 +543,17 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
     crash loop), at least `min_quarter_share` in every quarter (restart minutes left out; quarters
     of at least `late_min_minutes`, so from 40 minutes on). Errors and p95 latency are judged alike.
     A new version that stopped serving inside the window (rolled back, an aborted canary) is
-    judged over the minutes it served: its excess cannot sit in minutes it never saw.
+    judged over the minutes it served: its excess cannot sit in minutes it never saw; pulled before
+    half the window, it has too few minutes to set restart and burst minutes aside, so the excess
+    needs only to hold in the latest half and final quarter of what it served (a restart blip of a
+    version pulled early still sits at the start).
     """
     restart = _restart_mask(w, config)
-    served = _served_minutes(w)
+    served, stopped = _served_minutes(w)
+    m = w.new_req.shape[1]
+    # Pulled before half the window: too few minutes to set restart and burst minutes aside, and
+    # an excess that lasted until the version was pulled has not died out by itself.
+    stopped_early = stopped & (served < m / 2)
     base_rate = _safe_ratio(w.ref_err, w.ref_req)
     err_excess = w.new_err - w.new_req * base_rate[:, None]
     err_late, err_final, err_steady, err_quarter = _spread(err_excess, w.new_req > 0, restart, served, config)
@@ -559,7 +567,7 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
         # quarters shorter than `late_min_minutes` cannot tell bursts that come back from one burst
         recurring = ((config.min_quarter_share > 0) & (quarter >= config.min_quarter_share)
                      & (served >= 4 * max(config.late_min_minutes, 1)))
-        lasting = (steady >= config.min_steady_share) | recurring
+        lasting = (steady >= config.min_steady_share) | recurring | stopped_early
         return (late >= config.min_late_share) & (final >= config.min_final_share) & lasting
 
     # Only a material excess can persist: noise around zero has no meaningful spread.
@@ -574,8 +582,7 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
              "error_quarter_share": err_quarter, "latency_quarter_share": lat_quarter,
              "latency_late_share": lat_late, "latency_final_share": lat_final, "latency_steady_share": lat_steady,
              "error_ok": err_ok.astype(np.float64), "latency_ok": lat_ok.astype(np.float64),
-             "served_share": served / max(w.new_req.shape[1], 1)}
-    m = w.new_req.shape[1]
+             "served_share": served / max(m, 1), "stopped_early": stopped_early.astype(np.float64)}
 
     def describe(s: dict[str, float], passed: bool) -> str:
         which = "latency" if (s["latency_ok"] and not s["error_ok"]) else "error"
@@ -585,7 +592,9 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
         detail = (f"{late:.0%} of the {which} excess in the latest {span - span // 2} min, {final:.0%} in the final "
                   f"{final_minutes}, {steady:.0%} outside restart minutes and the worst {config.burst_minutes} "
                   f"(needs {config.min_late_share:.0%}, {config.min_final_share:.0%} and {config.min_steady_share:.0%})")
-        if steady < config.min_steady_share and quarter >= config.min_quarter_share and passed:
+        if steady < config.min_steady_share and s["stopped_early"] and passed:
+            detail += "; the new version was pulled before half the window, the excess still there when it stopped"
+        elif steady < config.min_steady_share and quarter >= config.min_quarter_share and passed:
             detail += f"; recurring: at least {quarter:.0%} in every quarter (needs {config.min_quarter_share:.1%})"
         if span < m:
             detail += f"; judged over the first {span} of {m} min, the last the data show the new version serving"

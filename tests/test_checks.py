@@ -120,6 +120,24 @@ def test_version_rolled_back_inside_the_window_is_judged_over_the_minutes_it_ser
     assert not blip["persistence"][0] and blip["persistence"][1].startswith("transient")
 
 
+def test_version_pulled_early_with_its_excess_still_there_is_persistent_and_its_restart_blip_is_not():
+    # A staged rollout pulled at minute 8: a new step every 2 minutes leaves no minute outside
+    # restart minutes and the worst 3, yet the 5x errors lasted until the version was pulled.
+    staged = np.where(MINUTES >= 0, np.minimum(0.1 * (1 + MINUTES // 2), 1.0), 0.0) * (MINUTES < 8)
+    fleet = build(0.01, np.where(MINUTES >= 0, 0.05, 0.01), canary_share=staged, seed=2)
+    out = verdicts(fleet)
+    assert out["persistence"][0] and "pulled before half the window" in out["persistence"][1], out["persistence"][1]
+    assert "judged over the first 8 of 60 min" in out["persistence"][1]
+    stats = run_checks(fleet, 60).results["persistence"].stats
+    assert stats["stopped_early"][0] == 1 and stats["error_steady_share"][0] < CheckConfig().min_steady_share
+    # the same version with only a restart blip in its first 2 minutes is transient
+    blip = verdicts(build(0.01, np.where((MINUTES >= 0) & (MINUTES < 2), 0.2, 0.01), canary_share=staged, seed=2))
+    assert not blip["persistence"][0] and blip["persistence"][1].startswith("transient")
+    # a version that served the whole window is still held to the steady rule
+    whole = run_checks(build(0.01, np.where(MINUTES >= 0, 0.05, 0.01), seed=2), 60).results["persistence"]
+    assert whole.stats["stopped_early"][0] == 0
+
+
 def test_crash_loop_bursts_recurring_in_every_quarter_are_persistent_and_one_burst_is_not():
     # A one-minute burst of 30 % errors every 15 minutes: most of the excess sits in 4 minutes,
     # but it comes back in every quarter of the hour.
