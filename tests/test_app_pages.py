@@ -404,7 +404,7 @@ def _foreign_generator(name: str):
     return module
 
 
-@pytest.mark.parametrize("generator", ["other_generator", "third_generator", "fourth_generator"])
+@pytest.mark.parametrize("generator", ["other_generator", "third_generator", "fourth_generator", "fifth_generator"])
 def test_your_data_page_scores_telemetry_of_generators_written_by_others(generator):
     # Other baselines (45 min), rollbacks inside the window, region rollouts, monitoring gaps: scored
     # with the shipped models and explained, no message, no traceback.
