@@ -205,6 +205,26 @@ explorer()
 # ---------------------------------------------------------------------------- the fleet
 
 
+def _ceilings_section(ceilings: pd.DataFrame) -> None:
+    """What information outside the contract would buy at most (an oracle on the simulator's truth)."""
+    with st.expander("What the remaining false positives would need: information the data contract lacks"):
+        st.markdown(
+            "An unrelated incident that starts with an instant rollout, or a seasonal rise that starts just "
+            "after it, looks like a fault to every statistic of one deployment: the previous version no longer "
+            "serves at the same minutes. The error series of every service on one clock would show an incident "
+            "hitting several services at once; the same hour of earlier days would show a seasonal rise. Neither "
+            "is in the contract (`deployed_at` alone, at this deployment density, aligns as many chance "
+            "neighbours as real ones). Below, the simulator's truth plays that information, as an oracle: the "
+            "most it could buy.")
+        st.dataframe(ceilings, hide_index=True, width="stretch",
+                     key="uns_ceilings", column_config={
+                         "with": st.column_config.TextColumn("the 60-min vote", width="large"),
+                         "flagged": st.column_config.NumberColumn("flagged"),
+                         "precision": st.column_config.NumberColumn("precision", format="percent"),
+                         "recall_detectable": st.column_config.NumberColumn("recall (detectable)", format="percent"),
+                         "f1": st.column_config.NumberColumn("F1", format="%.3f")})
+
+
 def fleet_view() -> None:
     n, seed = current_fleet()
     st.header("The whole fleet")
@@ -222,7 +242,6 @@ def fleet_view() -> None:
         table = iteration_table(verdict, fleet.deployments, ITERATION_STEPS)
         metrics_chart = cc.refinement_metrics_chart(table)
         fp_chart = cc.confounder_fp_chart(cc.confounder_fp_frame(table))
-        ceilings = information_ceilings(verdict.flagged, fleet.deployments)
     except ValueError as error:
         show_error(error)
         return
@@ -253,22 +272,12 @@ def fleet_view() -> None:
     right.altair_chart(fp_chart, width="stretch")
     st.caption("Read the heatmap row by row: the step where a confounder's cell turns pale is the check "
                "that learned to ignore it.")
-    with st.expander("What the remaining false positives would need: information the data contract lacks"):
-        st.markdown(
-            "An unrelated incident that starts with an instant rollout, or a seasonal rise that starts just "
-            "after it, looks like a fault to every statistic of one deployment: the previous version no longer "
-            "serves at the same minutes. The error series of every service on one clock would show an incident "
-            "hitting several services at once; the same hour of earlier days would show a seasonal rise. Neither "
-            "is in the contract (`deployed_at` alone, at this deployment density, aligns as many chance "
-            "neighbours as real ones). Below, the simulator's truth plays that information, as an oracle: the "
-            "most it could buy.")
-        st.dataframe(ceilings, hide_index=True, width="stretch",
-                     key="uns_ceilings", column_config={
-                         "with": st.column_config.TextColumn("the 60-min vote", width="large"),
-                         "flagged": st.column_config.NumberColumn("flagged"),
-                         "precision": st.column_config.NumberColumn("precision", format="percent"),
-                         "recall_detectable": st.column_config.NumberColumn("recall (detectable)", format="percent"),
-                         "f1": st.column_config.NumberColumn("F1", format="%.3f")})
+    try:
+        ceilings = information_ceilings(verdict.flagged, fleet.deployments)
+    except ValueError:  # no simulator's scenarios to play the missing information: nothing to show
+        ceilings = None
+    if ceilings is not None:
+        _ceilings_section(ceilings)
 
     st.subheader("Against a Kayenta-style canary judge")
     run_judge = st.toggle(

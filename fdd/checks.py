@@ -36,8 +36,8 @@ STEP_STORIES = (
     "Impact alone: any significant rise of errors or p95 latency over the previous version.",
     "+ baseline sufficiency: abstain where traffic or history is too thin to judge.",
     "+ persistence: the excess must still hold in the latest half and the final quarter of the time the new version "
-    "served, outside restarts and the worst minutes (unless it was pulled before half the window), or recur in "
-    "every quarter (a crash loop).",
+    "served, outside restarts and the worst minutes (outside restarts only, if it was pulled before half the "
+    "window), or recur in every quarter (a crash loop).",
     "+ temporal correlation: the rise must not predate the rollout, hit the previous version too or come "
     "with a surge of the whole service's traffic.",
     "+ novelty: new error types, or a level of errors or latency the service has not shown before.",
@@ -466,7 +466,8 @@ STOP_MIN_REQUESTS = 10.0  # a stop is real when the new version's own rate would
 
 
 def _served_minutes(w: Window) -> tuple[np.ndarray, np.ndarray]:
-    """Per deployment, the minutes from the rollout through the last one the new version is seen serving.
+    """Per deployment, the minutes from the rollout through the last one the new version is seen
+    serving, and whether it stopped there (rather than the data ending).
 
     A new version rolled back (or a canary aborted) inside the window serves nothing after that:
     where its excess sits is judged over the time it served, not over minutes it never saw. A
@@ -486,16 +487,19 @@ def _served_minutes(w: Window) -> tuple[np.ndarray, np.ndarray]:
     last_any = one_past_last(served | (w.ctl_req > 0))
     trailing = (last_any - last_new).astype(np.float64)
     after = (minute >= last_new[:, None]) & (minute < last_any[:, None])
-    rate = _safe_ratio(w.new_req.sum(axis=1, dtype=np.float64), served.sum(axis=1).astype(np.float64))
+    # requests per minute over the minutes up to its last one (empty minutes count: sparse is sparse)
+    rate = _safe_ratio(w.new_req.sum(axis=1, dtype=np.float64), last_new.astype(np.float64))
     back = np.where(after, w.ctl_req > 0, False).sum(axis=1) >= 0.5 * trailing
     stopped = served.any(axis=1) & (trailing > 0) & back & (rate * trailing >= STOP_MIN_REQUESTS)
     return np.where(stopped, last_new, last_any), stopped
 
 
 def _spread(excess: np.ndarray, usable: np.ndarray, restart: np.ndarray, served: np.ndarray,
-            config: CheckConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+            config: CheckConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shares of the excess: in the latest half, in the final quarter, outside restart and the
-    worst minutes, and the smallest share of any quarter (restart minutes left out).
+    worst minutes, the smallest share of any quarter (restart minutes left out), and the share
+    outside restart minutes relative to the share of minutes there (1 for an even spread, 0 for an
+    excess only in restart minutes or when every minute follows a rollout step).
 
     Halves and quarters are of the `served` minutes (the window, unless the new version stopped
     serving early). Point estimates of where the excess sits, so persistence costs no statistical
@@ -518,7 +522,13 @@ def _spread(excess: np.ndarray, usable: np.ndarray, restart: np.ndarray, served:
     quarters = np.stack([np.where(quarter == k, settled, 0.0).sum(axis=1) for k in range(4)])
     smallest = np.where((settled_total > 0) & (served >= 4), _safe_ratio(quarters.min(axis=0), settled_total), 0.0)
     positive = total > 0
-    return tuple(np.where(positive, _safe_ratio(part, total), 0.0) for part in (late, final, outside)) + (smallest,)
+    # outside restart minutes, against what an excess spread evenly over the usable minutes puts there
+    settled_minutes = _safe_ratio((usable & ~restart).sum(axis=1).astype(np.float64),
+                                  usable.sum(axis=1).astype(np.float64))
+    settled_vs_even = np.where(positive & (settled_minutes > 0),
+                               _safe_ratio(_safe_ratio(settled_total, total), settled_minutes), 0.0)
+    shares = tuple(np.where(positive, _safe_ratio(part, total), 0.0) for part in (late, final, outside))
+    return shares + (smallest, settled_vs_even)
 
 
 def _steady_latency(w: Window, config: CheckConfig) -> np.ndarray:
@@ -543,39 +553,43 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
     crash loop), at least `min_quarter_share` in every quarter (restart minutes left out; quarters
     of at least `late_min_minutes`, so from 40 minutes on). Errors and p95 latency are judged alike.
     A new version that stopped serving inside the window (rolled back, an aborted canary) is
-    judged over the minutes it served: its excess cannot sit in minutes it never saw; pulled before
-    half the window, it has too few minutes to set restart and burst minutes aside, so the excess
-    needs only to hold in the latest half and final quarter of what it served (a restart blip of a
-    version pulled early still sits at the start).
+    judged over the minutes it served: its excess cannot sit in minutes it never saw. Pulled before
+    half the window, it has too few minutes to also set the worst minutes aside: outside restart
+    minutes it needs at least `min_steady_share` of what an evenly spread excess puts there. A
+    restart blip of such a version still fails (its excess sits in restart minutes, and a version
+    pulled while every minute followed a rollout step cannot be told from one); a blip that lasts
+    beyond the restart minutes until the pull cannot be told from a fault pulled for it.
     """
     restart = _restart_mask(w, config)
     served, stopped = _served_minutes(w)
     m = w.new_req.shape[1]
-    # Pulled before half the window: too few minutes to set restart and burst minutes aside, and
-    # an excess that lasted until the version was pulled has not died out by itself.
+    # Pulled before half the window: too few minutes to set the worst minutes aside too.
     stopped_early = stopped & (served < m / 2)
     base_rate = _safe_ratio(w.ref_err, w.ref_req)
     err_excess = w.new_err - w.new_req * base_rate[:, None]
-    err_late, err_final, err_steady, err_quarter = _spread(err_excess, w.new_req > 0, restart, served, config)
+    err_late, err_final, err_steady, err_quarter, err_settled = _spread(err_excess, w.new_req > 0, restart, served, config)
     steady_lat = _steady_latency(w, config)
     ref_lat = _nan_stats(_latency_pair(w, steady_lat, config)[1])[1]
     lat_excess = np.nan_to_num(steady_lat - ref_lat[:, None], nan=0.0)
-    lat_late, lat_final, lat_steady, lat_quarter = _spread(lat_excess, np.isfinite(steady_lat), restart, served,
-                                                           config)
+    lat_late, lat_final, lat_steady, lat_quarter, lat_settled = _spread(lat_excess, np.isfinite(steady_lat), restart,
+                                                                        served, config)
 
-    def spread_ok(late: np.ndarray, final: np.ndarray, steady: np.ndarray, quarter: np.ndarray) -> np.ndarray:
+    def spread_ok(late: np.ndarray, final: np.ndarray, steady: np.ndarray, quarter: np.ndarray,
+                  settled: np.ndarray) -> np.ndarray:
         # quarters shorter than `late_min_minutes` cannot tell bursts that come back from one burst
         recurring = ((config.min_quarter_share > 0) & (quarter >= config.min_quarter_share)
                      & (served >= 4 * max(config.late_min_minutes, 1)))
-        lasting = (steady >= config.min_steady_share) | recurring | stopped_early
+        # pulled early: the worst minutes are not set aside (too few minutes), restart minutes still are
+        pulled = stopped_early & (settled >= config.min_steady_share)
+        lasting = (steady >= config.min_steady_share) | recurring | pulled
         return (late >= config.min_late_share) & (final >= config.min_final_share) & lasting
 
     # Only a material excess can persist: noise around zero has no meaningful spread.
     err_material = np.where(w.new_req > 0, err_excess, 0.0).sum(axis=1) >= config.min_extra_errors
     lat_count, lat_mean_excess, _ = _nan_stats(steady_lat - ref_lat[:, None])
     lat_material = (lat_count >= 3) & (lat_mean_excess >= np.log(config.min_latency_ratio))
-    err_ok = spread_ok(err_late, err_final, err_steady, err_quarter) & err_material
-    lat_ok = spread_ok(lat_late, lat_final, lat_steady, lat_quarter) & lat_material if w.has_latency \
+    err_ok = spread_ok(err_late, err_final, err_steady, err_quarter, err_settled) & err_material
+    lat_ok = spread_ok(lat_late, lat_final, lat_steady, lat_quarter, lat_settled) & lat_material if w.has_latency \
         else np.zeros_like(err_ok)
     passed = err_ok | lat_ok
     stats = {"error_late_share": err_late, "error_final_share": err_final, "error_steady_share": err_steady,
@@ -593,7 +607,8 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
                   f"{final_minutes}, {steady:.0%} outside restart minutes and the worst {config.burst_minutes} "
                   f"(needs {config.min_late_share:.0%}, {config.min_final_share:.0%} and {config.min_steady_share:.0%})")
         if steady < config.min_steady_share and s["stopped_early"] and passed:
-            detail += "; the new version was pulled before half the window, the excess still there when it stopped"
+            detail += ("; the new version was pulled before half the window, its excess spread outside restart "
+                       "minutes until then")
         elif steady < config.min_steady_share and quarter >= config.min_quarter_share and passed:
             detail += f"; recurring: at least {quarter:.0%} in every quarter (needs {config.min_quarter_share:.1%})"
         if span < m:

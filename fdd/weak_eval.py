@@ -59,10 +59,12 @@ def vote_pattern_ceiling(L: np.ndarray, truth: np.ndarray) -> dict[str, float]:
     same votes get the same label. Labelling every vote pattern by its true faulty share (an
     oracle, in-sample) and keeping the patterns above the F1-optimal share gives the ceiling:
     adding a pattern raises F1 exactly when its share exceeds F1 / 2, so the best set is a prefix of
-    the patterns sorted by share. It measures how much the rules themselves know.
+    the patterns sorted by share. It measures how much the rules themselves know. (It may label
+    the all-abstain pattern faulty, which no label model does: a bound, slightly loose.) NaN
+    without any faulty deployment.
     """
     truth = np.asarray(truth).astype(np.int64)
-    if L.shape[1] == 0 or not len(truth):
+    if L.shape[1] == 0 or not truth.any():
         return {"f1": float("nan"), "precision": float("nan"), "recall": float("nan"), "patterns": 0}
     _, pattern = np.unique(np.asarray(L), axis=0, return_inverse=True)
     pattern = pattern.ravel()

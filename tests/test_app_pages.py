@@ -137,8 +137,8 @@ def test_unsupervised_page_survives_its_widgets_extremes():
     # The fleet view: iteration table, and both detectors side by side.
     assert len(_dataframe_with(at, "story")) == 5
     ceilings = _dataframe_with(at, "with")
-    assert len(ceilings) == 3 and ceilings["precision"].is_monotonic_increasing
-    assert ceilings["recall_detectable"].nunique() == 1  # removing false positives never adds a fault
+    assert len(ceilings) == 3  # what a cross-service clock and a day-over-day baseline would buy
+    assert ceilings["flagged"].iloc[0] == _dataframe_with(at, "story")["flagged"].iloc[-1]  # the same vote
     comparison = _dataframe_with(at, "detector")
     assert list(comparison["detector"]) == ["fdd checks (60 min)"]  # the slow judge is opt-in
     at.toggle(key="uns_kayenta").set_value(True).run()

@@ -120,22 +120,46 @@ def test_version_rolled_back_inside_the_window_is_judged_over_the_minutes_it_ser
     assert not blip["persistence"][0] and blip["persistence"][1].startswith("transient")
 
 
-def test_version_pulled_early_with_its_excess_still_there_is_persistent_and_its_restart_blip_is_not():
-    # A staged rollout pulled at minute 8: a new step every 2 minutes leaves no minute outside
-    # restart minutes and the worst 3, yet the 5x errors lasted until the version was pulled.
-    staged = np.where(MINUTES >= 0, np.minimum(0.1 * (1 + MINUTES // 2), 1.0), 0.0) * (MINUTES < 8)
-    fleet = build(0.01, np.where(MINUTES >= 0, 0.05, 0.01), canary_share=staged, seed=2)
+def test_version_pulled_early_is_judged_outside_restart_minutes_without_dropping_its_worst():
+    # 5x the errors from the rollout until a rollback at minute 8: after the 3 restart minutes
+    # and the 3 worst, too little is left for the steady rule, yet the excess is spread evenly.
+    pulled = np.where((MINUTES >= 0) & (MINUTES < 8), 1.0, 0.0)
+    fleet = build(0.01, np.where(MINUTES >= 0, 0.05, 0.01), canary_share=pulled, seed=2)
     out = verdicts(fleet)
     assert out["persistence"][0] and "pulled before half the window" in out["persistence"][1], out["persistence"][1]
-    assert "judged over the first 8 of 60 min" in out["persistence"][1]
+    assert "judged over the first 8 of 60 min" in out["persistence"][1] and out["flagged"][0]
     stats = run_checks(fleet, 60).results["persistence"].stats
     assert stats["stopped_early"][0] == 1 and stats["error_steady_share"][0] < CheckConfig().min_steady_share
-    # the same version with only a restart blip in its first 2 minutes is transient
-    blip = verdicts(build(0.01, np.where((MINUTES >= 0) & (MINUTES < 2), 0.2, 0.01), canary_share=staged, seed=2))
-    assert not blip["persistence"][0] and blip["persistence"][1].startswith("transient")
-    # a version that served the whole window is still held to the steady rule
-    whole = run_checks(build(0.01, np.where(MINUTES >= 0, 0.05, 0.01), seed=2), 60).results["persistence"]
-    assert whole.stats["stopped_early"][0] == 0
+
+
+@pytest.mark.parametrize("case", ["blip_until_the_pull", "blip_after_every_step", "blip_then_calm"])
+def test_restart_blips_of_a_version_pulled_early_stay_transient(case):
+    if case == "blip_until_the_pull":  # an instant rollout pulled after its 3 restart minutes
+        share = np.where((MINUTES >= 0) & (MINUTES < 3), 1.0, 0.0)
+        rate = np.where((MINUTES >= 0) & (MINUTES < 3), 0.2, 0.01)
+    elif case == "blip_after_every_step":  # a staged rollout doubling every 2 minutes, pulled at 8
+        share = np.where((MINUTES >= 0) & (MINUTES < 8), 0.1 * 2.0 ** np.clip(MINUTES // 2, 0, 3), 0.0)
+        rate = np.where((MINUTES >= 0) & (MINUTES < 8) & (MINUTES % 2 == 0), 0.2, 0.01)
+    else:  # an instant rollout pulled at 8, its blip over after 2 minutes
+        share = np.where((MINUTES >= 0) & (MINUTES < 8), 1.0, 0.0)
+        rate = np.where((MINUTES >= 0) & (MINUTES < 2), 0.2, 0.01)
+    run = run_checks(build(0.01, rate, canary_share=share, seed=2), 60)
+    persistence = run.results["persistence"]
+    assert persistence.stats["stopped_early"][0] == 1
+    assert not persistence.passed[0] and persistence.reason(0).startswith("transient"), persistence.reason(0)
+    assert not run.flagged[0]
+
+
+def test_a_sparse_new_version_is_not_a_stop():
+    # one request at minute 0 and one at minute 30 while the previous version serves all hour
+    fleet = build(0.01, 0.01, canary_share=np.where(MINUTES >= 0, 0.5, 0.0), rpm=40.0, seed=1)
+    new = fleet.requests[1, 0]
+    keep = np.isin(MINUTES, [0, 30])
+    new[MINUTES >= 0] = np.where(keep[MINUTES >= 0], 1, 0)
+    fleet.errors[1, 0] = np.minimum(fleet.errors[1, 0], new)
+    fleet.present[1, 0] = new > 0
+    persistence = run_checks(fleet, 60).results["persistence"]
+    assert persistence.stats["served_share"][0] == 1.0 and persistence.stats["stopped_early"][0] == 0
 
 
 def test_crash_loop_bursts_recurring_in_every_quarter_are_persistent_and_one_burst_is_not():

@@ -62,6 +62,23 @@ def test_contract_invariants(generated):
     assert (deps["lifetime_minutes"].dropna() >= 0).all()
 
 
+# What each generator promises beyond the contract's minimum, as its own tests held it to.
+FINITE_LATENCY = {"third_generator", "fourth_generator", "fifth_generator"}
+EVERY_DEPLOYMENT_HAS_ROWS = {"other_generator", "third_generator"}
+WHOLE_MINUTE_STAMPS = {"other_generator", "third_generator", "fifth_generator"}
+
+
+def test_promises_of_each_generator(generated):
+    module, ts, deps = generated
+    name = module.__name__
+    if name in FINITE_LATENCY:
+        assert np.isfinite(ts["latency_ms"]).all()
+    if name in EVERY_DEPLOYMENT_HAS_ROWS:
+        assert set(ts["deployment_id"]) == set(deps["deployment_id"])
+    if name in WHOLE_MINUTE_STAMPS:
+        assert deps["deployed_at"].str.endswith(":00Z").all()
+
+
 def test_truth_and_detectable(generated):
     _, _, deps = generated
     assert set(deps["label"].unique()) == {0, 1}
@@ -75,16 +92,20 @@ def test_truth_and_detectable(generated):
 @pytest.mark.parametrize("name", GENERATORS)
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_written_folder_passes_the_contract(tmp_path: Path, name: str, fmt: str):
-    MODULES[name].write(40, 3, tmp_path, fmt=fmt)
+    MODULES[name].write(N, 3, tmp_path, fmt=fmt)
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"deployments.{fmt}", f"timeseries.{fmt}"]
     fleet = load_fleet(tmp_path)  # raises ContractError on any violation
-    assert fleet.n == 40
+    assert fleet.n == N
+    if fmt == "parquet":
+        written = pd.read_parquet(tmp_path / "timeseries.parquet")
+        assert all(np.issubdtype(written[c].dtype, np.integer) for c in ("minute", "requests", "errors"))
 
 
 @pytest.mark.parametrize("name", GENERATORS)
-def test_other_windows(name: str):
-    ts, deps = MODULES[name].generate(40, 1, baseline_minutes=30, window_minutes=20)
-    assert ts["minute"].min() >= -30 and ts["minute"].max() <= 19
+@pytest.mark.parametrize(("baseline", "window"), [(30, 20), (30, 90)])
+def test_other_windows(name: str, baseline: int, window: int):
+    ts, deps = MODULES[name].generate(40, 1, baseline_minutes=baseline, window_minutes=window)
+    assert ts["minute"].min() >= -baseline and ts["minute"].max() <= window - 1
     assert len(deps) == 40
     assert (ts["errors"] <= ts["requests"]).all() and (ts["new_type_errors"] <= ts["errors"]).all()
 

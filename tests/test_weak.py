@@ -289,6 +289,24 @@ def test_vote_pattern_ceiling_on_a_hand_built_matrix():
     assert ceiling["precision"] == pytest.approx(2 / 3) and ceiling["recall"] == pytest.approx(1.0)
 
 
+def test_vote_pattern_ceiling_equals_an_exhaustive_search_over_labellings():
+    import itertools
+
+    from fdd.metrics import label_quality
+    from fdd.weak_eval import vote_pattern_ceiling
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        L = rng.choice([ABSTAIN, HEALTHY, FAULTY], size=(rng.integers(4, 30), 2))
+        truth = rng.integers(0, 2, len(L))
+        if not truth.any():
+            continue
+        patterns, which = np.unique(L, axis=0, return_inverse=True)
+        best = max(label_quality(np.array(choice)[which.ravel()], truth)["f1"]
+                   for choice in itertools.product([0, 1], repeat=len(patterns)))
+        assert vote_pattern_ceiling(L, truth)["f1"] == pytest.approx(best)
+
+
 def test_no_label_model_beats_the_vote_pattern_ceiling(fleet, verdict):
     from fdd.metrics import label_quality
     from fdd.weak_eval import vote_pattern_ceiling
