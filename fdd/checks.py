@@ -640,7 +640,10 @@ def check_temporal(w: Window, config: CheckConfig) -> CheckResult:
     min_ratio = config.min_ratio
     ctl_rise, ctl_ratio = rise(w.ctl_req, w.ctl_err, w.base_req, w.base_err)
     # During a canary the new version may still be clearly worse than the previous one at the same time.
-    new_vs_ctl, new_ctl_ratio = rise(w.new_req, w.new_err, w.ctl_req, w.ctl_err)
+    # (only the minutes both served: a later rise after the control left is not the canary's to answer for)
+    both = (w.new_req > 0) & (w.ctl_req > 0)
+    new_vs_ctl, new_ctl_ratio = rise(np.where(both, w.new_req, 0), np.where(both, w.new_err, 0),
+                                     np.where(both, w.ctl_req, 0), np.where(both, w.ctl_err, 0))
     has_control = w.ctl_req.sum(axis=1) > 0
     canary_worse = has_control & new_vs_ctl  # the new version is worse than the previous one at the same minutes
     ctl_blame = ctl_rise & ~canary_worse

@@ -208,6 +208,21 @@ def test_a_gap_a_retry_storm_or_a_canary_worse_than_its_control_is_not_a_load_su
     assert canary["temporal"][0] and canary["flagged"][0]
 
 
+def test_a_canary_is_worse_than_its_control_only_at_the_minutes_both_served():
+    # The control serves until minute 30 and rises 2x with the time of day, as the canary does;
+    # after the control has left, the rise goes on (4x the baseline). The canary was never worse
+    # than the previous version at the same minutes: the rise is the time of day's.
+    share = np.where(MINUTES >= 30, 1.0, np.where(MINUTES >= 0, 0.3, 0.0))
+    prev = np.where(MINUTES >= 0, 0.02, 0.01)
+    drift = verdicts(build(prev, np.where(MINUTES >= 30, 0.04, np.where(MINUTES >= 0, 0.02, 0.01)),
+                           canary_share=share, seed=5))
+    assert drift["impact"][0] and not drift["temporal"][0] and "previous version rose" in drift["temporal"][1]
+    assert not drift["flagged"][0]
+    # a canary 5x worse than its rising control at the same minutes is still the deployment's
+    worse = verdicts(build(prev, np.where(MINUTES >= 0, 0.1, 0.01), canary_share=share, seed=5))
+    assert worse["temporal"][0] and worse["flagged"][0]
+
+
 def test_sparse_traffic_or_a_telemetry_gap_at_the_end_is_not_a_rollback():
     # a 5 % canary of a 3 request/min service that serves all hour with empty late minutes
     sparse = run_checks(build(0.01, 0.01, rpm=3.0, canary_share=np.where(MINUTES >= 0, 0.05, 0.0), seed=4), 60)
