@@ -100,9 +100,10 @@ def quality_section(labels: WeakLabels, majority: WeakLabels, n: int, seed: int)
         })
         truth = simulated_fleet(n, seed).deployments["label"].to_numpy()
         ceiling = vote_pattern_ceiling(labels.L, truth)
-        st.caption(f"Ceiling: the best F1 any way of turning these votes into labels could reach on this fleet "
-                   f"is {ceiling['f1']:.3f} (each of the {ceiling['patterns']} vote patterns labelled by its true "
-                   "share of faults, an oracle). A label model only chooses within what the rules know.")
+        if np.isfinite(ceiling["f1"]):
+            st.caption(f"Ceiling: the best F1 any way of turning these votes into labels could reach on this fleet "
+                       f"is {ceiling['f1']:.3f} (each of the {ceiling['patterns']} vote patterns labelled by its true "
+                       "share of faults, an oracle). A label model only chooses within what the rules know.")
         st.download_button("Download label quality (CSV)", _csv(quality), "label_quality.csv", "text/csv",
                            key="ws_download_quality")
         st.download_button("Download the labels (labels.csv)", _csv(labels.table()), "labels.csv", "text/csv",

@@ -567,7 +567,8 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
     stopped_early = stopped & (served < m / 2)
     base_rate = _safe_ratio(w.ref_err, w.ref_req)
     err_excess = w.new_err - w.new_req * base_rate[:, None]
-    err_late, err_final, err_steady, err_quarter, err_settled = _spread(err_excess, w.new_req > 0, restart, served, config)
+    err_late, err_final, err_steady, err_quarter, err_settled = _spread(err_excess, w.new_req > 0, restart, served,
+                                                                        config)
     steady_lat = _steady_latency(w, config)
     ref_lat = _nan_stats(_latency_pair(w, steady_lat, config)[1])[1]
     lat_excess = np.nan_to_num(steady_lat - ref_lat[:, None], nan=0.0)
