@@ -1,9 +1,12 @@
 import streamlit as st
 
+from fdd.reference import DATADOG_REPORTED_URL
+
 st.title("Faulty deployment detection")
 
 st.markdown(
-    "Most production incidents start with a change: about 70% of them follow a deployment. Catching a bad "
+    "Most production incidents start with a change: about 70% of outages follow a change to a live system "
+    f"(Google's SRE book, as [Datadog's engineering blog]({DATADOG_REPORTED_URL}) cites it). Catching a bad "
     "version while it is still rolling out, from the telemetry that the old and the new version emit side by "
     "side, lets a team roll back before most users notice. Nobody labels deployments as faulty, though, so "
     "there is nothing to train a model on at first."
@@ -63,8 +66,8 @@ st.markdown(
     "it and everybody sees the same fleet.\n"
     "2. **Unsupervised checks**: pick the scenario `restart_blip`, then `error_step`. Which check tells them apart?\n"
     "3. Still there, read the refinement table: which confounder does each added check stop flagging?\n"
-    "4. **Sequential models**: note the share of faults already caught at 10 and 20 minutes; raise the target "
-    "precision and watch it fall.\n"
+    "4. **Sequential models**: note the coverage at 10 and 20 minutes (the share of the 60-minute verdicts "
+    "already raised); raise the target precision and watch it fall.\n"
     "5. **Weak supervision**: turn off the rollback labeling function. Do the labels get better or worse?\n"
     "6. **Results**: compare coverage at 10/20 minutes and precision on disagreements with Datadog's figures. "
     "Then change the seed in the sidebar: which conclusions survive another fleet?\n"

@@ -13,6 +13,7 @@ import streamlit as st
 
 from fdd import charts_checks as cc
 from fdd.checks import CHECK_NAMES, ITERATION_STEPS, run_checks, vote
+from fdd.kayenta import EXPECTED_SECONDS_PER_RUN
 from fdd.refinement import information_ceilings, iteration_table
 from fdd.simulate import PROFILES, SCENARIOS, SCENARIOS_CONFOUNDER, SCENARIOS_FAULTY, simulate_deployment
 from ui_common import current_fleet, fleet_checks, kayenta_scores, show_error, simulated_fleet
@@ -283,14 +284,15 @@ def fleet_view() -> None:
     run_judge = st.toggle(
         "Judge the fleet with the Kayenta-style judge", value=False, key="uns_kayenta",
         help="Mann-Whitney tests on per-minute error rate and p95 latency, one deployment at a time as "
-             "Kayenta runs canaries: about 7-15 ms per deployment (15-30 s for 2,000 on a first visit), "
-             "cached afterwards for every visitor. Off by default so that the page opens at once.",
+             f"Kayenta runs canaries: about {EXPECTED_SECONDS_PER_RUN * 1000:.0f} ms per deployment on 2 CPUs "
+             "(benchmarks/bench_app.py), cached afterwards for every visitor. Off by default so that the page "
+             "opens at once.",
     )
     flags = {OURS: verdict.flagged}
     if run_judge:
         try:
             label = (f"Judging {n:,} deployments with the Kayenta-style judge, one at a time "
-                     f"(roughly {max(1, round(n * 0.007))} s the first time; cached afterwards)…")
+                     f"(roughly {max(1, round(n * EXPECTED_SECONDS_PER_RUN))} s the first time; cached afterwards)…")
             with st.status(label, expanded=False) as status:
                 st.write("Per deployment: a 98% Mann-Whitney interval per metric, Kayenta's tolerance band "
                          "and its scorer; critical metrics fail the run.")

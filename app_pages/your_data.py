@@ -137,8 +137,10 @@ models = st.radio("Score with", (SHIPPED, TRAINED), horizontal=True, key="yd_mod
 scores, scores_from = None, SHIPPED
 if models == TRAINED:
     if st.session_state.get(TRAINED_FOR_KEY) != digest:
-        st.info(f"Training fits the label model on {data_name}, then three LightGBM models with 5-fold "
-                "cross-fitting. It needs both faulty and healthy examples among the weak labels.")
+        st.info(f"Training fits the label model on {data_name}, then, as `python -m fdd train` does, three "
+                "LightGBM models on the checks' 60-minute vote (the reference whose precision sets the "
+                "thresholds) and three on the weak labels, each with 5-fold cross-fitting. It needs both "
+                "faulty and healthy examples among the weak labels.")
         if st.button("Train on this data", type="primary", key="yd_train"):
             st.session_state[TRAINED_FOR_KEY] = digest
             st.rerun()

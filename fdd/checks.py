@@ -355,7 +355,8 @@ def check_sufficiency(w: Window, config: CheckConfig) -> CheckResult:
                     f"{s['base_minutes']:.0f} min, {s['new_requests']:,.0f} on the new version")
         if s["base_minutes"] < config.min_baseline_minutes or s["base_requests"] < config.min_baseline_requests:
             return (f"abstains, no baseline: only {s['base_requests']:,.0f} requests over "
-                    f"{s['base_minutes']:.0f} min before the rollout (needs {config.min_baseline_requests:.0f})")
+                    f"{s['base_minutes']:.0f} min before the rollout (needs {config.min_baseline_requests:.0f} "
+                    f"requests over {config.min_baseline_minutes:.0f} min)")
         return (f"abstains, too little traffic: the new version served {s['new_requests']:,.0f} requests "
                 f"(needs {config.min_new_requests:.0f})")
 

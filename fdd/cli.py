@@ -1,8 +1,8 @@
 """`python -m fdd <command>`: the command line of DATA_CONTRACT.md.
 
 A command is a `Command`: its name, one line of help, a function adding its arguments and a
-function running it that returns the one summary line printed on success. `train`, `score` and
-`evaluate` slot in as further entries of `COMMANDS`.
+function running it that returns the one summary line printed on success; `COMMANDS` lists them
+(simulate, validate, train, score, evaluate).
 
 Exit status: 0 on success; 2 on bad input, i.e. an argparse usage error or any `ContractError` /
 `ValueError` (printed as ONE line, `fdd: error: ...`, on stderr; outputs are written atomically,
@@ -303,13 +303,14 @@ def _evaluate_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_evaluate(args: argparse.Namespace) -> str:
-    from fdd.schema import read_data_dir, read_table, validate_scores
-    from fdd.scorecard import align_scores, evaluate, render
+    from fdd.schema import find_tables, read_data_dir, read_table, validate_scores
+    from fdd.scorecard import align_scores, evaluate, horizons_of, render
 
     _, deployments = read_data_dir(args.data)
     scores = validate_scores(read_table(args.scores), source=args.scores.name)
-    labels, ordered = align_scores(deployments, scores, scores_source=args.scores.name)
-    return render(*evaluate(labels, ordered))
+    labels, ordered = align_scores(deployments, scores, scores_source=args.scores.name,
+                                   deployments_source=find_tables(args.data)["deployments"].name)
+    return render(*evaluate(labels, ordered, horizons_of(ordered)))
 
 
 COMMANDS: dict[str, Command] = {

@@ -198,11 +198,12 @@ def train_on_ensemble(fleet: Fleet, seed: int = 0, **detector_args: object):
 
 
 def train_on_weak_labels(fleet: Fleet, weak: object | None = None, seed: int = 0, reference: object | None = None,
-                         **detector_args: object):
+                         weighted: bool = False, **detector_args: object):
     """Sequential models fitted on weak-supervision labels (`fdd.weak.weak_labels` unless `weak` is given).
 
-    The label model's probabilities weigh each deployment (those on which every labeling
-    function abstained weigh 0), and each horizon's threshold is matched to the precision the
+    As `python -m fdd train` fits them: the label model's thresholded labels (with `weighted`,
+    each deployment weighs the probability of its label instead; those on which every labeling
+    function abstained weigh 0 either way), and each horizon's threshold is matched to the precision the
     ensemble-trained models (`reference`, trained here when not given) reach against the same
     labels: a fixed 0.9 against noisy labels would only be met by a model that flags nothing
     (`fdd.weak_eval.fit_weak_detector`). Raises ValueError with one clear line when training
@@ -212,11 +213,11 @@ def train_on_weak_labels(fleet: Fleet, weak: object | None = None, seed: int = 0
     from fdd.weak_eval import fit_weak_detector
 
     weak = weak if weak is not None else weak_labels(fleet, seed=seed)
-    _, weights = training_targets(weak, weighted=True)
+    _, weights = training_targets(weak, weighted=weighted)
     if not weights.any():
         raise ValueError("every labeling function abstains on every deployment: there is no label to train on")
     reference = reference if reference is not None else train_on_ensemble(fleet, seed, **detector_args)
-    return fit_weak_detector(fleet, weak, weighted=True, reference=reference, seed=seed, **detector_args)
+    return fit_weak_detector(fleet, weak, weighted=weighted, reference=reference, seed=seed, **detector_args)
 
 
 def evaluate_fleet(fleet: Fleet, *, seed: int = 0, include: Sequence[str] | None = None,
@@ -224,7 +225,7 @@ def evaluate_fleet(fleet: Fleet, *, seed: int = 0, include: Sequence[str] | None
     """Compute every stage on `fleet` (what the CLI and the benchmarks call; the app caches pieces).
 
     `include` picks stages by key (default: all of STAGE_NAMES; the Kayenta-style judge is the
-    slowest, ~10-20 ms per deployment). Training stages are scored out of fold.
+    slowest: `benchmarks/bench_app.py` times it). Training stages are scored out of fold.
     """
     keys = tuple(STAGE_NAMES) if include is None else tuple(include)
     unknown = set(keys) - set(STAGE_NAMES)
@@ -252,7 +253,7 @@ def evaluate_fleet(fleet: Fleet, *, seed: int = 0, include: Sequence[str] | None
 
             say("Scoring with the shipped models…")
             stages.append(cascade_stage(SEQ_SHIPPED, SequentialDetector.load_default().cascade(fleet),
-                                        "trained on another simulated fleet's ensemble; scored here"))
+                                        "trained on another simulated fleet's weak-supervision labels (as python -m fdd train); scored here"))
         elif key == KAYENTA:
             from fdd.kayenta import judge_fleet
 

@@ -11,9 +11,10 @@ model trained on one fleet transfers to services of other traffic and error leve
 
 Feature sets (each extends the previous one):
 * `basic`: the checks' verdicts and every statistic behind them at h (error ratio, -log10 p,
-  extra errors, dispersion, latency ratio and z, the persistence check's late-window ratio and p,
-  pre-rollout / previous-version / new-vs-previous ratios, novel error count and rate, the rate
-  against the baseline's worst window), whatever `checks.CheckResult.stats` reports.
+  extra errors, dispersion, latency ratio and z, the impact check's latest-half ratio and p, the
+  persistence check's shares of the excess, pre-rollout / previous-version / new-vs-previous
+  ratios, novel error count and rate, the rate against the baseline's worst window), whatever
+  `checks.CheckResult.stats` reports.
 * `domain`: + the traffic profile (volumes, canary share) and the shape of the excess over the
   window (first vs second half, slope, early share, worst minute).
 * `full`: + the impact check re-run on the recent half of the window (the trend) and the
@@ -50,8 +51,9 @@ def check_horizon(fleet: Fleet, horizon: int) -> None:
         raise HorizonError(f"horizon must be at least 1 minute, got {horizon}")
     last = int(fleet.minutes[-1]) if len(fleet.minutes) else -1
     if last + 1 < int(horizon):
-        raise HorizonError(f"horizon {horizon} min is beyond the data: its last minute is {last}, "
-                           f"so it supports horizons up to {last + 1}")
+        raise HorizonError(f"timeseries, column 'minute': horizon {horizon} min is beyond the data: its last "
+                           f"minute is {last}, so it supports horizons up to {last + 1} (models for shorter "
+                           "horizons: train --horizons)")
 
 
 def feature_names(feature_set: str = "full", config: CheckConfig | None = None) -> list[str]:
@@ -193,7 +195,7 @@ def _shape(w: Window) -> dict[str, np.ndarray]:
     expected = req * base_rate[:, None]
     disp = w.dispersion[:, None]
     excess = err - expected
-    z = excess / np.sqrt(disp * expected + 1.0)  # the persistence check's per-minute z
+    z = excess / np.sqrt(disp * expected + 1.0)  # per-minute z of the excess (overdispersion-scaled)
     half = m // 2
     first, second = slice(0, half), slice(half, None)
 

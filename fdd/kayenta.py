@@ -75,6 +75,7 @@ from fdd.kayenta_stats import mann_whitney_ci
 __all__ = [
     "CLASSES",
     "DEFAULT_METRICS",
+    "EXPECTED_SECONDS_PER_RUN",
     "CanaryResult",
     "KayentaMetric",
     "MetricResult",
@@ -95,6 +96,9 @@ DIRECTIONS = ("increase", "decrease", "either")
 NOISE_SCALE = 1e-5
 #: WeightedSumScorer.NODATA_THRESHOLD: the run fails when this share (%) of metrics is Nodata.
 NODATA_THRESHOLD = 50.0
+#: What the app tells a visitor to expect while the judge runs: seconds per deployment and horizon,
+#: as `benchmarks/bench_app.py` measures it on 2 CPUs (it prints the measured value beside this one).
+EXPECTED_SECONDS_PER_RUN = 0.007
 
 
 # ------------------------------------------------------------------------------- configuration

@@ -1,4 +1,5 @@
-"""How right a detector is: the only module that reads ground truth.
+"""How right a detector is, against ground truth (the measuring modules, `evaluation`,
+`weak_eval`, `refinement` and the charts, read truth through these functions; no detector does).
 
 Precision, recall, F1 and false-positive rate; recall per fault scenario and false-positive
 rate per confounder; coverage by horizon (the share of a reference set already flagged by
@@ -176,7 +177,8 @@ def cascade_summary(detected_minute: np.ndarray, reference: np.ndarray, truth: n
     `share_by_early`: share of the cascade's final flags raised by `early_horizon`;
     `precision_early`: their precision against truth; `ttd_minutes` / `ttd_multiple`: mean time to
     detection among detected faulty deployments (in minutes and as a multiple of `full_horizon`;
-    Datadog reports 0.55); final precision / recall / F1 against truth next to the ensemble's.
+    Datadog's reported figure is in `fdd.reference`); final precision / recall / F1 against truth
+    next to the ensemble's.
     """
     detected = np.nan_to_num(np.asarray(detected_minute, dtype=np.float64), nan=-1.0)
     final = _final_flags(detected)

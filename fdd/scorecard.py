@@ -42,6 +42,17 @@ def align_scores(deployments: pd.DataFrame, scores: pd.DataFrame, *, deployments
     return deployments["label"].to_numpy().astype(bool), ordered
 
 
+def horizons_of(scores: pd.DataFrame) -> tuple[int, ...]:
+    """The horizons a scores table came from: its `score_<h>` columns (what `score` writes), else
+    the default horizons and any other minute `detected_minute` names."""
+    named = sorted(int(c[len("score_"):]) for c in scores.columns
+                   if c.startswith("score_") and c[len("score_"):].isdigit() and int(c[len("score_"):]) > 0)
+    if named:
+        return tuple(named)
+    detected = pd.to_numeric(scores["detected_minute"], errors="coerce").dropna()
+    return tuple(sorted(set(DEFAULT_HORIZONS) | {int(m) for m in detected.unique() if m > 0}))
+
+
 def evaluate(labels: np.ndarray, scores: pd.DataFrame, horizons: tuple[int, ...] = DEFAULT_HORIZONS
              ) -> tuple[pd.DataFrame, dict[str, float]]:
     """Per horizon (flags raised by minute h) precision, recall, F1, coverage; and overall figures.

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from snorkel.labeling import LabelingFunction, LFAnalysis, PandasLFApplier, labeling_function
 
-from fdd.checks import CheckResult, HorizonVerdict, run_checks
+from fdd.checks import HorizonVerdict, run_checks
 from fdd.fleet import Fleet
 from fdd.schema import write_table
 
@@ -120,17 +120,9 @@ def _minutes_live_at_least(deployments: pd.DataFrame, lifetime: np.ndarray) -> n
     live, the time until the latest deployment in the table (a lower bound). NaN if unknown."""
     if "deployed_at" not in deployments.columns or not len(deployments):
         return lifetime.copy()
-    stamps = pd.to_datetime(deployments["deployed_at"], utc=True, errors="coerce")
+    stamps = pd.to_datetime(deployments["deployed_at"], format="ISO8601", utc=True, errors="coerce")
     age = (stamps.max() - stamps).dt.total_seconds().to_numpy(dtype=np.float64, na_value=np.nan) / 60.0
     return np.where(np.isnan(lifetime), age, lifetime)
-
-
-def _stat(result: CheckResult, names: tuple[str, ...], default: np.ndarray) -> np.ndarray:
-    """The first of `names` the check reports (their names moved as the checks were refined)."""
-    for name in names:
-        if name in result.stats:
-            return np.asarray(result.stats[name], dtype=np.float64)
-    return np.asarray(default, dtype=np.float64)
 
 
 def _check_statistics(verdict: HorizonVerdict) -> dict[str, np.ndarray]:
@@ -143,15 +135,14 @@ def _check_statistics(verdict: HorizonVerdict) -> dict[str, np.ndarray]:
         "error_ratio": impact["error_ratio"],
         # the hour's error rate as a whole (tested at alpha / 2 beside the latest half, so slightly
         # stricter than alone): a rise found only in the latest half stays the checks' call
-        "error_flag": impact["error_flag"] * (1.0 - impact.get("late_only", 0.0)),
-        "persistent_error": _stat(r["persistence"], ("error_ok", "error_flag"), r["persistence"].passed),
+        "error_flag": impact["error_flag"] * (1.0 - impact["late_only"]),
+        "persistent_error": np.asarray(r["persistence"].stats["error_ok"], dtype=np.float64),
         "base_error_rate": impact["base_error_rate"],
         "latency_ratio": impact["latency_ratio"],
         "latency_z": impact["latency_z"],
         "novel_errors": novelty["novel_errors"],
         "novel_rate": novelty["novel_rate"],
-        "rise_elsewhere": np.maximum.reduce([temporal["pre_rise"], temporal["previous_rise"],
-                                             temporal.get("load_surge", np.zeros_like(temporal["pre_rise"]))]),
+        "rise_elsewhere": np.maximum.reduce([temporal["pre_rise"], temporal["previous_rise"], temporal["load_surge"]]),
     }
 
 

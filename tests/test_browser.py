@@ -61,10 +61,10 @@ def _chromium_path() -> str | None:
 
 @contextlib.contextmanager
 def _streamlit_server():
-    """The app on a free port (scripts/serve_app.py), its output kept beside the screenshots."""
+    """The app on a free port (scripts/serve_app.py); its output (the latest run's) kept beside the screenshots."""
     port = free_port()
     try:
-        with serve(port, log=SCREENSHOTS.parent / f"streamlit-{port}.log", timeout=SERVER_START_TIMEOUT_S) as base:
+        with serve(port, log=SCREENSHOTS.parent / "streamlit.log", timeout=SERVER_START_TIMEOUT_S) as base:
             yield base
     except ServerError as exc:
         pytest.fail(str(exc))

@@ -81,3 +81,32 @@ def test_evaluate_renders_a_horizon_without_flags(data_dir: Path, tmp_path: Path
     assert main(["evaluate", "--data", str(data_dir), "--scores", str(path)]) == 0
     out = capsys.readouterr().out
     assert "nan" not in out.lower() and "—" in out
+
+
+def test_evaluate_reads_the_horizons_the_scores_came_from(data_dir: Path, tmp_path: Path, capsys):
+    """Scores from models at 5/15/30 min are evaluated at those horizons, with 30 as the full wait."""
+    ids = pd.read_csv(data_dir / "deployments.csv", dtype={"deployment_id": str})["deployment_id"]
+    scores = pd.DataFrame({"deployment_id": ids, "faulty": 0, "score": 0.1, "detected_minute": pd.NA,
+                           "score_5": 0.1, "score_15": 0.1, "score_30": 0.1})
+    labels = pd.read_csv(data_dir / "deployments.csv")["label"].to_numpy()
+    first_faulty = int(labels.argmax())
+    scores.loc[first_faulty, ["faulty", "detected_minute"]] = [1, 15]
+    path = tmp_path / "scores.csv"
+    scores.to_csv(path, index=False)
+    assert main(["evaluate", "--data", str(data_dir), "--scores", str(path)]) == 0
+    out = capsys.readouterr().out
+    table = [line.split()[0] for line in out.splitlines()[4:]]
+    assert table == ["horizon", "5", "15", "30"]
+    assert "mean time to detection 15.0 min (0.50 x the last horizon)" in out
+
+
+def test_evaluate_names_the_parquet_deployments_file(data_dir: Path, tmp_path: Path, capsys):
+    folder = tmp_path / "parquet"
+    write_data_dir(simulate_fleet(50, seed=5), folder, fmt="parquet")
+    scores = tmp_path / "scores.csv"
+    assert main(["score", "--data", str(folder), "--out", str(scores), "--checks-only"]) == 0
+    pd.read_csv(scores, dtype={"deployment_id": str}).iloc[1:].to_csv(scores, index=False)
+    capsys.readouterr()
+    assert main(["evaluate", "--data", str(folder), "--scores", str(scores)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "deployments.parquet" in err[0] and "has no row in scores.csv" in err[0]

@@ -353,11 +353,16 @@ def test_timeseries_deployment_missing_from_deployments(tmp_path: Path) -> None:
     assert "deployment 'd2' is not in deployments.csv" in message
 
 
-def test_deployment_missing_from_timeseries(tmp_path: Path) -> None:
+def test_deployment_missing_from_timeseries_served_no_requests(tmp_path: Path) -> None:
+    """The contract: a missing row means no requests, so a deployment with no row at all is silent."""
+    from fdd.checks import run_checks
+
     ts, dep = good_tables()
-    message = contract_error(write_raw(tmp_path, ts[ts["deployment_id"] != "d2"], dep))
-    assert_names(message, "deployments.csv", "deployment_id", 2)
-    assert "deployment 'd2' has no rows in timeseries.csv" in message
+    fleet = load_fleet(write_raw(tmp_path, ts[ts["deployment_id"] != "d2"], dep))
+    silent = list(fleet.ids.astype(str)).index("d2")
+    assert fleet.n == len(dep) and not fleet.present[:, silent].any() and fleet.requests[:, silent].sum() == 0
+    sufficiency = run_checks(fleet, 10).results["sufficiency"]
+    assert not sufficiency.passed[silent] and "no baseline" in sufficiency.reason(silent)
 
 
 def test_flag_not_zero_or_one(tmp_path: Path) -> None:
@@ -525,3 +530,13 @@ def test_write_refuses_to_leave_both_forms(tmp_path: Path) -> None:
         write_data_dir(fleet, tmp_path, "csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deployments.parquet", "timeseries.parquet"]
     write_data_dir(fleet, tmp_path, "parquet")  # overwriting the same form is fine
+
+
+def test_parquet_column_written_as_the_pandas_index_is_read(tmp_path: Path) -> None:
+    """`df.set_index("deployment_id").to_parquet(...)` still holds the column in the file."""
+    ts, dep = good_tables()
+    folder = write_raw(tmp_path, ts, dep, fmt="parquet")
+    ts.set_index("deployment_id").to_parquet(folder / "timeseries.parquet")
+    dep.set_index("deployment_id").to_parquet(folder / "deployments.parquet")
+    fleet = load_fleet(folder)
+    assert sorted(fleet.ids.astype(str)) == sorted(dep["deployment_id"].astype(str))

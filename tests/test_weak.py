@@ -77,6 +77,14 @@ def test_each_lf_on_hand_built_rows(name, fires, expected, abstains):
     assert weak.label_matrix(frame, config)[:, 0].tolist() == [expected, ABSTAIN]
 
 
+def test_lived_minutes_read_every_iso_8601_form_of_deployed_at():
+    """Python's isoformat() drops zero microseconds, so one column mixes both forms: none may be lost."""
+    deployments = pd.DataFrame({"deployed_at": ["2025-06-01T00:00:00+00:00", "2025-06-01T12:00:00.250000+00:00",
+                                                "2025-06-02T00:00:00Z"]})
+    lived = weak._minutes_live_at_least(deployments, np.full(3, np.nan))
+    np.testing.assert_allclose(lived, [1440.0, 720.0 - 0.25 / 60.0, 0.0])
+
+
 def test_thresholds_come_from_the_config():
     frame = pd.DataFrame([_row(lifetime_minutes=100.0)])
     assert weak.label_matrix(frame, LFConfig(enabled=("replaced_quickly",)))[0, 0] == ABSTAIN
