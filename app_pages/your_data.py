@@ -16,7 +16,7 @@ from fdd import upload as up
 from fdd.schema import ContractError
 from ui_common import shipped_models, show_error
 
-SAMPLE, UPLOAD = "Bundled sample (200 simulated deployments)", "Upload my files"
+SAMPLE, UPLOAD = "Bundled sample (a small simulated fleet, with ground truth)", "Upload my files"
 SHIPPED, TRAINED = "Models shipped with fdd", "Models trained here on this data (weak supervision)"
 CHECKS = "Statistical checks alone (cascade at 10/20/60 min)"
 TRAINED_FOR_KEY = "_yd_trained_for"  # digest of the data the user asked to train on
