@@ -126,7 +126,9 @@ def explorer() -> None:
             return
 
         truth = fleet.deployments.iloc[0]
-        levels = (f"{truth['requests_per_minute']:,.3g} req/min, base error rate {truth['base_error_rate']:.3%}"
+        rate = float(truth["requests_per_minute"])
+        levels = (f"{rate:,.0f} req/min" if rate >= 100 else f"{rate:.3g} req/min") + (
+                  f", base error rate {truth['base_error_rate']:.3%}"
                   + ("" if manual else " (drawn from the profile)"))
         if int(truth["label"]):
             visible = "visible in the data" if int(truth["detectable"]) else "too faint to be visible in the window"

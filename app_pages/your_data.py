@@ -120,6 +120,11 @@ else:
         st.stop()
     data_name = "the bundled sample (data/sample)"
 
+too_short = up.too_short_reason(fleet)
+if too_short:
+    show_error(too_short)
+    st.stop()
+
 has_label = "label" in fleet.deployments.columns
 cols = st.columns(4)
 cols[0].metric("Deployments", f"{fleet.n:,}")

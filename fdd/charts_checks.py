@@ -95,6 +95,9 @@ def baseline_band(series: pd.DataFrame, field: str = "error_rate", coverage: flo
     return {"mean": mean, "lo": float(lo), "hi": float(hi), "minutes": int(len(values)), "coverage": coverage}
 
 
+SHOWN_MINUTES = 240  # timeseries_chart: the most minutes shown before the rollout and after the horizon
+
+
 def timeseries_chart(series: pd.DataFrame, field: str = "error_rate", horizon: int = 60,
                      band: Mapping[str, float] | None = None, height: int = 300) -> alt.LayerChart:
     """Both versions' `field` per minute, with the rollout (minute 0), the horizon and the baseline band.
@@ -105,10 +108,12 @@ def timeseries_chart(series: pd.DataFrame, field: str = "error_rate", horizon: i
     if field not in SERIES_FIELDS:
         raise ValueError(f"unknown field {field!r}; expected one of {sorted(SERIES_FIELDS)}")
     title, fmt = SERIES_FIELDS[field]
-    data = series[["minute", "version", "requests", "errors", "new_type_errors", field]].copy()
-    data = data[np.isfinite(data[field].to_numpy(dtype=np.float64))]
-    first = int(series["minute"].min()) if len(series) else -60
-    last = int(series["minute"].max()) + 1 if len(series) else 60
+    # at most SHOWN_MINUTES either side of the rollout window: one stray row hours away would
+    # otherwise squash the minutes that matter into a sliver of the chart
+    first = max(int(series["minute"].min()), -SHOWN_MINUTES) if len(series) else -60
+    last = min(int(series["minute"].max()) + 1, max(horizon, 0) + SHOWN_MINUTES) if len(series) else 60
+    data = series[["minute", "version", "requests", "errors", "new_type_errors", field]]
+    data = data[np.isfinite(data[field].to_numpy(dtype=np.float64)) & data["minute"].between(first, last - 1)].copy()
     x_scale = alt.Scale(domain=[first, max(last, horizon)], nice=False)
     x = alt.X("minute:Q", title="minutes since the rollout", scale=x_scale)
     color = alt.Color("version:N", title="version",

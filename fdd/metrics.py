@@ -33,8 +33,9 @@ class Confusion:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r > 0 else 0.0
+        if self.tp + self.fp + self.fn == 0:  # nothing faulty and nothing flagged: undefined, not 0
+            return float("nan")
+        return 2 * self.tp / (2 * self.tp + self.fp + self.fn)
 
     @property
     def fp_rate(self) -> float:

@@ -79,6 +79,9 @@ _INT_LIMIT = 2.0**53
 # Fleet holds 2 x deployments x minutes cells of ~21 bytes each; refuse folders that would need
 # more than ~2 GB rather than die of MemoryError.
 MAX_DENSE_CELLS = 100_000_000
+# The app shares a 1-2 GB server between visitors: an upload may take ~250 MB (e.g. 50,000
+# deployments of 2 hours); larger data goes through `python -m fdd` on the user's own machine.
+APP_MAX_DENSE_CELLS = 12_000_000
 
 
 @dataclass(frozen=True)
@@ -345,6 +348,9 @@ _CHECKS: dict[str, Callable[[pd.Series, Column, _Findings], pd.Series | None]] =
 }
 
 
+_OTHER_SEPARATORS = ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars"))  # read as one column
+
+
 def _check_shape(frame: pd.DataFrame, spec: Sequence[Column], found: _Findings) -> None:
     """Unique column names, at least one row, every required column; raises at once if not."""
     duplicated = frame.columns[frame.columns.duplicated()]
@@ -357,8 +363,11 @@ def _check_shape(frame: pd.DataFrame, spec: Sequence[Column], found: _Findings) 
         if missing:
             names = ", ".join(f"'{m}'" for m in missing)
             seen = ", ".join(str(c) for c in frame.columns[:12]) + (", ..." if frame.shape[1] > 12 else "")
+            header = str(frame.columns[0]) if frame.shape[1] == 1 else ""
+            glued = [name for sep, name in _OTHER_SEPARATORS if sep in header]
+            hint = f"; the header looks separated by {glued[0]}: save the file with commas" if glued else ""
             found.table(f"missing required column{'s' if len(missing) > 1 else ''} {names} "
-                        f"(columns found: {seen or 'none'})")
+                        f"(columns found: {seen or 'none'}){hint}")
     found.raise_if_any()
 
 
@@ -494,15 +503,20 @@ def check_same_deployments(timeseries: pd.DataFrame, deployments: pd.DataFrame,
 
 
 def build_fleet(timeseries: pd.DataFrame, deployments: pd.DataFrame,
-                source: str = "timeseries.csv") -> Fleet:
-    """A `Fleet` from validated tables, refusing minute ranges too wide to hold densely."""
+                source: str = "timeseries.csv", max_cells: int = MAX_DENSE_CELLS, too_large_hint: str = "") -> Fleet:
+    """A `Fleet` from validated tables, refusing minute ranges too wide to hold densely.
+
+    The fleet holds every minute from the first to the last row for every deployment, so one
+    stray row far from the rollout costs as much as all the others: the error names it.
+    """
     minute = timeseries["minute"].to_numpy()
     span = int(minute.max()) - int(minute.min()) + 1 if len(minute) else 0
-    if 2 * len(deployments) * span > MAX_DENSE_CELLS:
+    if 2 * len(deployments) * span > max_cells:
         found = _Findings(source, timeseries, _TIMESERIES_KEYS)
         far = np.abs(minute) == np.abs(minute).max()
-        found.rows("minute", far, lambda i: f"minutes {minute.min()}..{minute.max()} for {len(deployments)} "
-                                            f"deployments need more than {MAX_DENSE_CELLS:,} cells")
+        found.rows("minute", far, lambda i: f"minutes {minute.min()}..{minute.max()} for {len(deployments):,} "
+                                            f"deployments need {2 * len(deployments) * span:,} cells, more than "
+                                            f"{max_cells:,}{too_large_hint}")
         found.raise_if_any()
     return fleet_from_tables(timeseries, deployments)
 

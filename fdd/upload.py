@@ -24,8 +24,8 @@ import pandas as pd
 from fdd.checks import HorizonVerdict, run_checks
 from fdd.fleet import Fleet
 from fdd.metrics import confusion
-from fdd.schema import (DEPLOYMENTS_SPEC, SCORES_SPEC, TIMESERIES_SPEC, build_fleet, describe_columns, load_fleet,
-                        read_tables_from_buffers, validate_scores)
+from fdd.schema import (APP_MAX_DENSE_CELLS, DEPLOYMENTS_SPEC, SCORES_SPEC, TIMESERIES_SPEC, build_fleet,
+                        describe_columns, load_fleet, read_tables_from_buffers, validate_scores)
 
 __all__ = [
     "SAMPLE_DIR",
@@ -38,6 +38,7 @@ __all__ = [
     "score_with_models",
     "template_tables",
     "template_zip",
+    "too_short_reason",
     "train_and_score",
 ]
 
@@ -128,7 +129,10 @@ def fleet_from_uploads(timeseries: bytes | IO[bytes], deployments: bytes | IO[by
     """
     ts, dep = read_tables_from_buffers(timeseries, deployments, timeseries_name=timeseries_name,
                                        deployments_name=deployments_name)
-    return build_fleet(ts, dep, str(timeseries_name or getattr(timeseries, "name", None) or "timeseries.csv"))
+    return build_fleet(ts, dep, str(timeseries_name or getattr(timeseries, "name", None) or "timeseries.csv"),
+                       max_cells=APP_MAX_DENSE_CELLS,
+                       too_large_hint=" the app holds: keep the minutes near the rollout (the checks read minutes "
+                                      "before it and the first 60 after), or run python -m fdd on your machine")
 
 
 def fleet_from_folder(path: Path | str = SAMPLE_DIR) -> Fleet:
@@ -171,6 +175,21 @@ def train_and_score(fleet: Fleet, seed: int = 0) -> tuple[pd.DataFrame, object, 
     scores = scores_frame(fleet.ids, detector.oof_cascade())
     validate_scores(scores, "scores")
     return scores, detector, weak
+
+
+def too_short_reason(fleet: Fleet, minutes: int = REASON_HORIZON) -> str | None:
+    """Why the data cannot be scored, or None: it must hold the rollout's first `minutes` minutes.
+
+    The shipped models and the checks' cascade decide at 10, 20 and 60 minutes; data that ends
+    earlier (a rollout still under way, an export cut short) gets this one message, before
+    anything else is drawn.
+    """
+    last = int(fleet.minutes[-1]) if len(fleet.minutes) else None
+    if last is not None and last + 1 >= minutes:
+        return None
+    ends = "has no minute at all" if last is None else f"ends at minute {last}"
+    return (f"timeseries, column 'minute': the data {ends}; scoring needs the rollout's first {minutes} minutes "
+            f"(minutes 0 to {minutes - 1}), where the checks and the models decide at 10, 20 and {minutes} minutes")
 
 
 def reason_verdict(fleet: Fleet, horizon: int = REASON_HORIZON) -> HorizonVerdict:

@@ -393,6 +393,16 @@ def test_your_data_page_sample_upload_and_training():
     assert len(at.error) == 1 and "Training on this data is impossible" in at.error[0].value
     assert sum(len(d.value) for d in at.dataframe if "reasons" in d.value.columns) == shown
 
+    # Data that ends at minute 29 (a rollout still under way): one message, nothing else drawn.
+    at.file_uploader(key="yd_timeseries").set_value(
+        ("short.csv", ts[ts["minute"] < 30].to_csv(index=False).encode(), "text/csv"))
+    at.file_uploader(key="yd_deployments").set_value(
+        ("deployments.csv", _sample_bytes("deployments.csv"), "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.error) == 1 and "ends at minute 29" in at.error[0].value, [e.value for e in at.error]
+    assert not at.metric and not [d for d in at.dataframe if "reasons" in d.value.columns]
+
 
 
 def _foreign_generator(name: str):

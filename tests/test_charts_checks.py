@@ -151,3 +151,13 @@ def test_flags_by_id_aligns_to_the_fleet(fleet):
     assert (flags == (np.arange(fleet.n) % 2).astype(bool)).all()
     with pytest.raises(ValueError, match="misses"):
         cc.flags_by_id(scores.iloc[1:], ids)
+
+
+def test_timeseries_chart_keeps_a_stray_far_minute_out_of_view(deployment):
+    series = cc.deployment_series(deployment)
+    stray = series.iloc[[len(series) - 1]].assign(minute=100_000)
+    spec = _valid(cc.timeseries_chart(pd.concat([series, stray], ignore_index=True), "error_rate", 60))
+    domains = [layer["encoding"]["x"]["scale"]["domain"] for layer in spec["layer"]
+               if "x" in layer.get("encoding", {}) and "scale" in layer["encoding"]["x"]]
+    assert domains and all(d[1] <= 60 + cc.SHOWN_MINUTES for d in domains)
+    assert "100000" not in str(spec)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -110,3 +111,12 @@ def test_evaluate_names_the_parquet_deployments_file(data_dir: Path, tmp_path: P
     assert main(["evaluate", "--data", str(folder), "--scores", str(scores)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "deployments.parquet" in err[0] and "has no row in scores.csv" in err[0]
+
+
+def test_f1_is_undefined_without_a_fault_or_a_flag():
+    from fdd.metrics import confusion
+
+    assert np.isnan(confusion(np.zeros(4, bool), np.zeros(4, bool)).f1)
+    assert confusion(np.zeros(4, bool), np.array([1, 0, 0, 0], bool)).f1 == 0.0
+    assert confusion(np.array([1, 0, 0, 0], bool), np.zeros(4, bool)).f1 == 0.0
+    assert confusion(np.array([1, 1, 0, 0], bool), np.array([1, 0, 0, 0], bool)).f1 == 2 / 3

@@ -262,6 +262,19 @@ def test_bad_upload_is_one_clear_error():
     assert "\n" not in message
 
 
+def test_a_stray_minute_far_from_the_rollout_is_refused_by_name_not_densified():
+    """One row at minute 10**7 would make every deployment 10**7 minutes wide (gigabytes)."""
+    ts, deployments = up.template_tables()
+    stray = ts.iloc[[len(ts) - 1]].assign(minute=10_000_000)
+    ts = pd.concat([ts, stray], ignore_index=True)
+    with pytest.raises(ContractError) as error:
+        up.fleet_from_uploads(ts.to_csv(index=False).encode(), deployments.to_csv(index=False).encode(),
+                              timeseries_name="mine.csv", deployments_name="deployments.csv")
+    message = str(error.value)
+    assert "mine.csv" in message and "'minute'" in message and f"row {len(ts)}" in message
+    assert "the app holds" in message and "\n" not in message
+
+
 def test_sample_scores_and_reasons():
     fleet = up.fleet_from_folder()
     assert fleet.n == 200 and {"label", "scenario"} <= set(fleet.deployments.columns)

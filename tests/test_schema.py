@@ -540,3 +540,11 @@ def test_parquet_column_written_as_the_pandas_index_is_read(tmp_path: Path) -> N
     dep.set_index("deployment_id").to_parquet(folder / "deployments.parquet")
     fleet = load_fleet(folder)
     assert sorted(fleet.ids.astype(str)) == sorted(dep["deployment_id"].astype(str))
+
+
+def test_a_semicolon_separated_file_gets_a_hint(tmp_path: Path) -> None:
+    ts, dep = good_tables()
+    folder = write_raw(tmp_path, ts, dep)
+    (folder / "timeseries.csv").write_text(ts.to_csv(index=False, sep=";"))
+    message = contract_error(folder)
+    assert "timeseries.csv" in message and "separated by semicolons: save the file with commas" in message
