@@ -187,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000, help="fleet size of the pipeline and memory runs")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--warm-n", type=int, default=500, help="fleet size of the warm re-render run")
+    parser.add_argument("--warm-n", type=int, default=2000,
+                        help="fleet size of the warm re-render run (default: the app's default fleet)")
     parser.add_argument("--skip-memory", action="store_true", help="skip the (slow) all-pages memory run")
     args = parser.parse_args(argv)
 
