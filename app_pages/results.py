@@ -32,8 +32,7 @@ n, seed = current_fleet()
 
 @st.cache_resource(show_spinner=False, max_entries=3)
 def _shipped_stage(n: int, seed: int) -> ev.Stage:
-    return ev.cascade_stage(ev.SEQ_SHIPPED, shipped_models().cascade(simulated_fleet(n, seed)),
-                            "trained on another simulated fleet's weak-supervision labels (as python -m fdd train); scored here")
+    return ev.cascade_stage(ev.SEQ_SHIPPED, shipped_models().cascade(simulated_fleet(n, seed)), ev.SHIPPED_HOW)
 
 
 def _ensemble_stage(n: int, seed: int) -> ev.Stage:

@@ -175,7 +175,8 @@ def peak_memory(n: int, seed: int) -> dict:
 
 def _row(measure: str, value: float, unit: str, target_key: str | None) -> str:
     target = TARGETS.get(target_key) if target_key else None
-    shown = f"{value:,.2f} {unit}" if unit == "s" else f"{value:,.1f} {unit}" if unit == "ms" else f"{value:,.0f} {unit}"
+    decimals = {"s": 2, "ms": 1}.get(unit, 0)
+    shown = f"{value:,.{decimals}f} {unit}"
     if target is None:
         return f"| {measure} | {shown} | | |"
     ok = "yes" if value < target else "NO"

@@ -47,6 +47,7 @@ __all__ = [
     "CHECKS_CASCADE",
     "CHECKS_VOTE",
     "FULL_HORIZON",
+    "SHIPPED_HOW",
     "HORIZONS",
     "KAYENTA",
     "SEQ_ENSEMBLE",
@@ -73,6 +74,8 @@ __all__ = [
 ]
 
 HORIZONS: tuple[int, ...] = (10, 20, 60)
+# How the shipped models' stage was measured (the Results table's "how" column).
+SHIPPED_HOW = "trained on another simulated fleet's weak-supervision labels (as python -m fdd train); scored here"
 FULL_HORIZON = 60
 EARLY_HORIZONS: tuple[int, ...] = (10, 20)  # the blog's coverage figures
 
@@ -252,8 +255,7 @@ def evaluate_fleet(fleet: Fleet, *, seed: int = 0, include: Sequence[str] | None
             from fdd.sequential import SequentialDetector
 
             say("Scoring with the shipped models…")
-            stages.append(cascade_stage(SEQ_SHIPPED, SequentialDetector.load_default().cascade(fleet),
-                                        "trained on another simulated fleet's weak-supervision labels (as python -m fdd train); scored here"))
+            stages.append(cascade_stage(SEQ_SHIPPED, SequentialDetector.load_default().cascade(fleet), SHIPPED_HOW))
         elif key == KAYENTA:
             from fdd.kayenta import judge_fleet
 
