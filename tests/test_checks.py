@@ -281,6 +281,39 @@ def test_renamed_errors_are_new_types_but_no_impact():
     assert not out["impact"][0] and not out["flagged"][0]
 
 
+def test_a_handful_of_extra_errors_is_not_an_impact_however_significant():
+    """A canary at 5 % of the traffic with 3 errors against a clean control is "significant" (the
+    control has 19x the requests) but too few errors to act on; 6 errors are an impact."""
+    fleet = build(0.0, 0.0, canary_share=np.where(MINUTES >= 0, 0.05, 0.0))
+    at = np.flatnonzero((MINUTES >= 40) & (fleet.requests[1, 0] > 0))
+    fleet.errors[1, 0, at[:3]] = 1
+    impact = run_checks(fleet, 60).results["impact"].stats
+    assert impact["error_p"][0] < CheckConfig().alpha / 2 and impact["error_flag"][0] == 0
+    fleet.errors[1, 0, at[3:6]] = 1
+    assert run_checks(fleet, 60).results["impact"].stats["error_flag"][0] == 1
+
+
+@pytest.mark.parametrize("minutes, enough", [(10, True), (9, False)])
+def test_a_baseline_of_exactly_the_minimum_minutes_is_enough(minutes, enough):
+    fleet = build(0.01, 0.01)
+    silent = (MINUTES < 0) & (MINUTES < -minutes)
+    for array in (fleet.requests, fleet.errors, fleet.new_type_errors):
+        array[0, 0, silent] = 0
+    fleet.present[0, 0, silent] = False
+    fleet.latency_ms[0, 0, silent] = np.nan
+    sufficiency = run_checks(fleet, 60).results["sufficiency"]
+    assert bool(sufficiency.passed[0]) is enough, sufficiency.reason(0)
+
+
+def test_first_detection_is_the_earliest_flagging_horizon():
+    from types import SimpleNamespace
+
+    verdicts = [SimpleNamespace(horizon=10, flagged=np.array([True, False, False])),
+                SimpleNamespace(horizon=20, flagged=np.array([False, True, False])),
+                SimpleNamespace(horizon=60, flagged=np.array([True, True, False]))]
+    np.testing.assert_array_equal(first_detection(verdicts), [10, 20, -1])
+
+
 def test_horizon_sees_only_earlier_minutes():
     fleet = build(0.01, np.where(MINUTES >= 30, 0.2, 0.01))
     assert not run_checks(fleet, 20).flagged[0]

@@ -120,3 +120,16 @@ def test_f1_is_undefined_without_a_fault_or_a_flag():
     assert confusion(np.zeros(4, bool), np.array([1, 0, 0, 0], bool)).f1 == 0.0
     assert confusion(np.array([1, 0, 0, 0], bool), np.zeros(4, bool)).f1 == 0.0
     assert confusion(np.array([1, 1, 0, 0], bool), np.array([1, 0, 0, 0], bool)).f1 == 2 / 3
+
+
+def test_scorecard_counts_a_flag_raised_at_the_horizon_itself():
+    from fdd.scorecard import evaluate
+
+    labels = np.array([1, 1, 1, 0, 1, 0], bool)
+    scores = pd.DataFrame({"faulty": [1, 1, 1, 1, 0, 0], "detected_minute": [10, 20, 60, 20, np.nan, np.nan]})
+    per_horizon, overall = evaluate(labels, scores)
+    assert per_horizon["flagged"].tolist() == [1, 3, 4]
+    np.testing.assert_allclose(per_horizon["recall"], [0.25, 0.5, 0.75])
+    np.testing.assert_allclose(per_horizon["coverage"], [0.25, 0.75, 1.0])
+    np.testing.assert_allclose(per_horizon["precision"], [1.0, 2 / 3, 0.75])
+    assert overall["mean_detection_minute"] == 30.0  # (10 + 20 + 60) / 3 among the detected faulty ones

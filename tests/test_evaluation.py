@@ -287,6 +287,9 @@ def test_sample_scores_and_reasons():
                            "detected_minute": pd.Series(np.where(flags, 60, 0), dtype="Int64").where(flags)})
     table = up.flagged_table(fleet, scores, verdict)
     assert len(table) == int(flags.sum())
+    distinct = scores.assign(score=np.where(flags, np.linspace(0.5, 0.99, fleet.n), 0.1))
+    ranked = up.flagged_table(fleet, distinct, verdict)["score"].to_numpy()
+    assert len(ranked) > 1 and (np.diff(ranked) < 0).all()  # highest score first
     assert (table["checks_votes"] == f"{len(verdict.enabled)}/{len(verdict.enabled)}").all()
     assert table["reasons"].str.contains("impact").all()
     quality = up.quality_table(fleet, {"checks": flags})

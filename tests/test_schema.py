@@ -222,6 +222,8 @@ def test_scores_table() -> None:
     assert clean["detected_minute"].isna().tolist() == [False, True]
     with pytest.raises(ContractError, match=r"column 'score', row 2 \(deployment d2\): score 1.5 > 1"):
         schema.validate_scores(scores.assign(score=[0.9, 1.5]))
+    with pytest.raises(ContractError, match=r"row 1 \(deployment d1\): detected_minute 0 is not a positive horizon"):
+        schema.validate_scores(scores.assign(detected_minute=[0, np.nan]))
 
 
 def test_validation_is_vectorised() -> None:

@@ -189,6 +189,15 @@ def test_labels_csv_contract(fleet, verdict, tmp_path):
     assert not list(tmp_path.joinpath("model").glob(".labels-*"))  # no temp file left behind
 
 
+def test_a_tied_vote_is_one_half_and_labelled_healthy():
+    """One faulty and one healthy vote: P(faulty) 0.5, and a training label only above one half."""
+    L = np.array([[FAULTY, HEALTHY], [FAULTY, ABSTAIN], [ABSTAIN, ABSTAIN]])
+    labels = weak.combine_votes(L, ("a", "b"), np.array(["x", "y", "z"]), method=weak.MAJORITY_VOTE)
+    np.testing.assert_array_equal(labels.probability[:2], [0.5, 1.0])
+    assert np.isnan(labels.probability[2])
+    np.testing.assert_array_equal(labels.label, [HEALTHY, FAULTY, ABSTAIN])
+
+
 def test_fall_back_to_majority_vote_with_too_few_lfs(fleet, verdict):
     config = LFConfig(enabled=("rolled_back", "check_ensemble"))
     labels = weak.weak_labels(fleet, config, verdict=verdict)
