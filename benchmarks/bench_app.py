@@ -16,6 +16,9 @@ Prints one table (measure, value, target, ok) and the import time of every modul
 * peak memory: `resource.getrusage(RUSAGE_SELF).ru_maxrss` of a process that opens every page of
   the app with n=2000 (AppTest) and asks the Results page for its slow stages too, i.e. the whole
   pipeline including training, the label model (torch) and the Kayenta judge.
+* an upload at the app's size limit: peak memory of a process that reads, validates, scores and
+  explains a CSV upload of 16,000 deployments, as the Your data page does (the CSV is written
+  beforehand, by the benchmark itself).
 
 Each measurement runs in its own subprocess so that caches and imported modules of one do not
 flatter another.
@@ -111,6 +114,36 @@ def pipeline(n: int, seed: int) -> dict:
     """)
 
 
+def upload_peak(n: int, seed: int) -> dict:
+    """Peak memory of the Your data page's work on a CSV upload of n simulated deployments.
+
+    The CSV is written here; a fresh process reads, validates, scores and explains it, so its
+    peak is the page's work plus the imports.
+    """
+    import tempfile
+
+    from fdd.schema import write_data_dir
+    from fdd.simulate import simulate_fleet
+
+    with tempfile.TemporaryDirectory() as folder:
+        write_data_dir(simulate_fleet(n, seed), folder, fmt="csv")
+        out = _run(f"""
+            import json, resource, time
+            from pathlib import Path
+            from fdd import upload as up
+            from fdd.sequential import SequentialDetector
+            folder = Path({str(folder)!r})
+            ts, dep = (folder / "timeseries.csv").read_bytes(), (folder / "deployments.csv").read_bytes()
+            t = time.perf_counter()
+            fleet = up.fleet_from_uploads(ts, dep, timeseries_name="timeseries.csv", deployments_name="deployments.csv")
+            scores = up.score_with_models(fleet, SequentialDetector.load_default())
+            up.flagged_table(fleet, scores, up.reason_verdict(fleet))
+            print(json.dumps({{"seconds": time.perf_counter() - t, "csv_mb": len(ts) / 2**20,
+                              "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}}))
+        """)
+    return out
+
+
 def warm_rerender(n: int, seed: int) -> dict:
     """Re-render times after widget changes whose results are already cached (n deployments)."""
     return _run(f"""
@@ -191,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm-n", type=int, default=2000,
                         help="fleet size of the warm re-render run (default: the app's default fleet)")
     parser.add_argument("--skip-memory", action="store_true", help="skip the (slow) all-pages memory run")
+    parser.add_argument("--upload-n", type=int, default=16_000,
+                        help="deployments in the upload whose peak memory is measured (default: about the most "
+                             "the app takes, fdd.schema.APP_MAX_ROWS)")
     args = parser.parse_args(argv)
 
     print(f"fdd app benchmark: python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
@@ -200,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     pipe = pipeline(args.n, args.seed)
     warm = warm_rerender(args.warm_n, args.seed)
     memory = None if args.skip_memory else peak_memory(args.n, args.seed)
+    upload = upload_peak(args.upload_n, args.seed)
 
     rows = [
         "| measure | value | target | ok |",
@@ -225,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(_row(f"peak memory: every page with n={args.n:,} (ru_maxrss)", memory["peak_mb"], "MB",
                          "peak_memory_mb"))
         rows.append(_row("  time to open every page once, cold", memory["total_s"], "s", None))
+    rows.append(_row(f"upload of {args.upload_n:,} deployments ({upload['csv_mb']:.0f} MB CSV): read, validate, score, "
+                     "explain; peak memory of that process", upload["peak_mb"], "MB", None))
+    rows.append(_row("  time", upload["seconds"], "s", None))
     print("\n".join(rows))
 
     print("\nImport time of the modules the app uses (cumulative order, seconds):")

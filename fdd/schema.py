@@ -79,9 +79,13 @@ _INT_LIMIT = 2.0**53
 # Fleet holds 2 x deployments x minutes cells of ~21 bytes each; refuse folders that would need
 # more than ~2 GB rather than die of MemoryError.
 MAX_DENSE_CELLS = 100_000_000
-# The app shares a 1-2 GB server between visitors: an upload may take ~250 MB (e.g. 50,000
-# deployments of 2 hours); larger data goes through `python -m fdd` on the user's own machine.
-APP_MAX_DENSE_CELLS = 12_000_000
+# The app shares a 1-2 GB server between visitors. Reading, validating and scoring an upload of
+# 16,000 deployments of 2 hours (1.9 M rows, 3.8 M cells) peaks at ~640 MB in a fresh process,
+# 50,000 at ~1.6 GB (`benchmarks/bench_app.py --upload-n`). So the app takes at most 2 M
+# timeseries rows (counted before validation, which is what costs memory) and 4 M cells; larger
+# data goes through `python -m fdd` on the user's own machine.
+APP_MAX_ROWS = 2_000_000
+APP_MAX_DENSE_CELLS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -653,16 +657,20 @@ def read_table_buffer(buffer: bytes | IO[bytes], name: str | None = None) -> pd.
 
 
 def read_tables_from_buffers(timeseries: bytes | IO[bytes], deployments: bytes | IO[bytes], *,
-                             timeseries_name: str | None = None,
-                             deployments_name: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                             timeseries_name: str | None = None, deployments_name: str | None = None,
+                             max_rows: int | None = None, too_large_hint: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read and validate an uploaded timeseries and deployments table (the app's upload page).
 
-    Same rules as `read_data_dir`; `build_fleet(*tables)` turns the result into a Fleet.
+    Same rules as `read_data_dir`; `build_fleet(*tables)` turns the result into a Fleet. With
+    `max_rows`, a larger table of either kind is refused before validation (which costs memory).
     """
     ts_name = str(timeseries_name or getattr(timeseries, "name", None) or "timeseries.csv")
     dep_name = str(deployments_name or getattr(deployments, "name", None) or "deployments.csv")
-    return _validate_pair(read_table_buffer(timeseries, ts_name), ts_name,
-                          read_table_buffer(deployments, dep_name), dep_name)
+    tables = read_table_buffer(timeseries, ts_name), read_table_buffer(deployments, dep_name)
+    for frame, name in zip(tables, (ts_name, dep_name)):
+        if max_rows is not None and len(frame) > max_rows:
+            raise ContractError(f"{name}: {len(frame):,} rows, more than the {max_rows:,}{too_large_hint}")
+    return _validate_pair(tables[0], ts_name, tables[1], dep_name)
 
 
 def _validate_pair(ts: pd.DataFrame, ts_source: str, dep: pd.DataFrame,

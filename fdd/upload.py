@@ -24,7 +24,7 @@ import pandas as pd
 from fdd.checks import HorizonVerdict, run_checks
 from fdd.fleet import Fleet
 from fdd.metrics import confusion
-from fdd.schema import (APP_MAX_DENSE_CELLS, DEPLOYMENTS_SPEC, SCORES_SPEC, TIMESERIES_SPEC, build_fleet,
+from fdd.schema import (APP_MAX_DENSE_CELLS, APP_MAX_ROWS, DEPLOYMENTS_SPEC, SCORES_SPEC, TIMESERIES_SPEC, build_fleet,
                         describe_columns, load_fleet, read_tables_from_buffers, validate_scores)
 
 __all__ = [
@@ -128,7 +128,9 @@ def fleet_from_uploads(timeseries: bytes | IO[bytes], deployments: bytes | IO[by
     Raises `fdd.schema.ContractError` with one line: file, column, first offending row.
     """
     ts, dep = read_tables_from_buffers(timeseries, deployments, timeseries_name=timeseries_name,
-                                       deployments_name=deployments_name)
+                                       deployments_name=deployments_name, max_rows=APP_MAX_ROWS,
+                                       too_large_hint=" the app holds: score larger data with python -m fdd on "
+                                                      "your machine")
     return build_fleet(ts, dep, str(timeseries_name or getattr(timeseries, "name", None) or "timeseries.csv"),
                        max_cells=APP_MAX_DENSE_CELLS,
                        too_large_hint=" the app holds: keep the minutes near the rollout (the checks read minutes "

@@ -326,3 +326,44 @@ def test_bad_settings_are_refused() -> None:
         classify_metric([1.0, 2.0], [2.0, 3.0], EITHER, tolerance=-0.1)
     with pytest.raises(ValueError, match="direction"):
         KayentaMetric("x", "x", "ms", direction="up")
+
+
+# ------------------------------------------------------------------------------ exact boundaries
+
+
+def test_control_is_side_by_side_at_exactly_half_the_new_versions_minutes() -> None:
+    """The previous version serving in exactly half as many window minutes as the new version still
+    counts as side by side (control = those same minutes); one minute fewer than half is a drain."""
+    d = _deployment(30, canary_share=0.5)
+    stops = MINUTES >= 5  # the previous version serves minutes 0..4 only
+    for name, empty in (("requests", 0), ("errors", 0), ("present", False), ("latency_ms", np.nan)):
+        d[name][PREVIOUS, stops] = empty
+    fleet = _fleet([d])
+    at_half = judge_deployment(fleet, 0, 10)  # new: 10 minutes, previous: 5
+    assert at_half.side_by_side
+    assert at_half.metric("error_rate").n_experiment == 10 and at_half.metric("error_rate").n_control == 5
+    below = judge_deployment(fleet, 0, 11)  # new: 11 minutes, previous: still 5
+    assert not below.side_by_side
+    assert below.metric("error_rate").n_control == 60  # the minutes before the rollout
+
+
+def test_exactly_half_the_metrics_nodata_fails_the_run() -> None:
+    """WeightedSumScorer fails a run at 50% Nodata inclusive: with two non-critical metrics, one
+    Nodata and one Pass, the run fails although no metric failed."""
+    passed = classify_metric([1.0, 2.0, 3.0], [3.0, 2.0, 1.0], KayentaMetric("a", "a", "ms", critical=False))
+    nodata = classify_metric([], [1.0, 2.0], KayentaMetric("b", "b", "ms", critical=False))
+    assert (passed.classification, nodata.classification) == ("Pass", "Nodata")
+    assert not passed.critical and not nodata.critical
+    run = score_canary([passed, nodata])
+    assert run.score == 0.0 and run.failed
+    assert run.reason == "Canary Failed: 50% or more metrics returned NODATA"
+
+
+def test_estimate_drops_the_continuity_correction_at_the_range_ends() -> None:
+    """The Hodges-Lehmann estimate evaluates W at both ends of the range without the continuity
+    correction too: for experiment [0] and control [0, 1] the uncorrected W is +/-0.5/sigma there
+    (the corrected one is 0, which would make the range end -1 the estimate), so the estimate is
+    the median pairwise difference -0.5."""
+    low, high, estimate = kayenta_stats.mann_whitney_ci([0.0], [0.0, 1.0], 0.98)
+    assert (low, high) == (-1.0, 0.0)
+    assert estimate == pytest.approx(-0.5, abs=kayenta_stats.ROOT_TOL)

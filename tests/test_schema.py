@@ -550,3 +550,10 @@ def test_a_semicolon_separated_file_gets_a_hint(tmp_path: Path) -> None:
     (folder / "timeseries.csv").write_text(ts.to_csv(index=False, sep=";"))
     message = contract_error(folder)
     assert "timeseries.csv" in message and "separated by semicolons: save the file with commas" in message
+
+
+def test_an_upload_larger_than_the_app_takes_is_refused_before_validation() -> None:
+    ts, dep = good_tables()
+    with pytest.raises(ContractError, match=rf"^big\.csv: {len(ts):,} rows, more than the 5 the app holds$"):
+        schema.read_tables_from_buffers(ts.to_csv(index=False).encode(), dep.to_csv(index=False).encode(),
+                                        timeseries_name="big.csv", max_rows=5, too_large_hint=" the app holds")

@@ -536,3 +536,21 @@ def test_cli_weak_training_names_the_short_reference_labels(data_dir, tmp_path, 
     status, out, err = _run(capsys, "train", "--data", str(data_dir), "--model", str(model))
     _one_error_line(status, err, "60-minute check ensemble", "reference", "3 positive")
     assert not model.exists()
+
+
+def test_load_refuses_a_model_trained_on_other_feature_names(fitted, tmp_path):
+    """A model file whose booster was trained on features other than meta.json lists (same count,
+    other names) is refused on load instead of silently scoring the wrong columns."""
+    import lightgbm as lgb
+
+    folder = fitted.save(tmp_path / "model")
+    names = [f"renamed_{name}" for name in fitted.feature_names_]
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, len(names)))
+    y = (x[:, 0] > 0).astype(int)
+    params = {"objective": "binary", "num_leaves": 4, "min_data_in_leaf": 5, "verbosity": -1, "num_threads": 1}
+    booster = lgb.train(params, lgb.Dataset(x, label=y, feature_name=names), num_boost_round=2)
+    assert booster.num_feature() == len(fitted.feature_names_)
+    (folder / "model_20.txt").write_text(booster.model_to_string())
+    with pytest.raises(SequentialError, match=r"model_20\.txt: its features differ from those in meta\.json"):
+        SequentialDetector.load(folder)
