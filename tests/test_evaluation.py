@@ -14,7 +14,8 @@ import pytest
 from fdd import charts_results as cr
 from fdd import evaluation as ev
 from fdd import upload as up
-from fdd.checks import run_horizons
+from fdd.checks import ITERATION_STEPS, run_horizons, vote
+from fdd.refinement import information_ceilings, iteration_table
 from fdd.reference import DATADOG_REPORTED_FIGURES, DATADOG_REPORTED_URL, reported_figures_frame
 from fdd.schema import ContractError
 from fdd.simulate import simulate_fleet
@@ -309,3 +310,59 @@ def test_pair_text_marks_missing_sides():
         text = reported_text(figure)
         assert text and text != "—"
         assert ("→" in text) == (figure.before is not None and figure.after is not None)
+
+
+# ---------------------------------------------------------------------------- the refinement story and the stage table
+
+
+def test_iteration_table_recall_among_detectable_faults(fleet, verdicts):
+    """`recall_detectable` is the share of the detectable faults that each step's vote flags, not plain recall."""
+    table = iteration_table(verdicts[-1], fleet.deployments)
+    detectable = fleet.deployments["detectable"].to_numpy() == 1
+    truth = fleet.deployments["label"].to_numpy() == 1
+    assert detectable.sum() < truth.sum()  # some faults are honestly invisible: the two recalls differ
+    for row, step in zip(table.itertuples(), ITERATION_STEPS):
+        flagged = vote(verdicts[-1].results, step)
+        assert row.recall_detectable == pytest.approx(flagged[detectable].mean())
+        assert row.recall == pytest.approx(flagged[truth].mean())
+
+
+def test_information_ceilings_keep_true_faults_of_a_named_scenario():
+    """The oracle removes only false positives: a flagged deployment labelled faulty stays flagged even when
+    its scenario is one of the removed confounders (e.g. a real fault during an unrelated incident)."""
+    deployments = pd.DataFrame({
+        "label": [1, 1, 0, 0, 0],
+        "scenario": ["unrelated_incident", "error_step", "unrelated_incident", "seasonal_rise", "healthy"],
+        "detectable": [1, 1, 0, 0, 0],
+    })
+    flagged = np.array([1, 1, 1, 1, 0], dtype=bool)
+    table = information_ceilings(flagged, deployments)
+    assert list(table["flagged"]) == [4, 3, 2]
+    assert list(table["precision"]) == pytest.approx([0.5, 2 / 3, 1.0])
+    assert list(table["recall_detectable"]) == [1.0, 1.0, 1.0]  # recall cannot fall
+
+
+def test_checks_cascade_stage_flags_at_the_earliest_horizon_whatever_the_order(verdicts):
+    """The checks' cascade flags each deployment at the first horizon (in minutes) whose vote fires, however
+    the verdicts are ordered."""
+    stage = ev.checks_cascade_stage(verdicts)
+    assert ev.checks_cascade_stage(list(reversed(verdicts))).detected_minute.tolist() == stage.detected_minute.tolist()
+    assert (stage.detected_minute == 20).any()  # the fleet has deployments caught before the hour
+    first = np.full(len(stage.detected_minute), -1)
+    for v in reversed(sorted(verdicts, key=lambda v: v.horizon)):
+        first = np.where(v.flagged, v.horizon, first)
+    np.testing.assert_array_equal(stage.detected_minute, first)
+
+
+def test_stage_table_coverage_is_against_the_60_minute_ensemble(fleet, verdicts):
+    """Without an explicit reference, coverage is measured against the checks_vote stage's flags (the 60-minute
+    ensemble), exactly as when that reference is passed."""
+    stages = ev.evaluate_fleet(fleet, include=[ev.CHECKS_VOTE, ev.CHECKS_CASCADE], verdicts=verdicts)
+    implicit = ev.stage_table(fleet, stages)
+    explicit = ev.stage_table(fleet, stages, reference=verdicts[-1].flagged)
+    pd.testing.assert_frame_equal(implicit, explicit)
+    cascade = implicit.set_index("key").loc[ev.CHECKS_CASCADE]
+    reference = verdicts[-1].flagged
+    detected = stages[1].detected_minute
+    assert cascade["coverage_20"] == pytest.approx(((detected >= 0) & (detected <= 20))[reference].mean())
+    assert cascade["coverage_20"] > 0

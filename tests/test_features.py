@@ -124,3 +124,73 @@ def test_features_use_the_checks_nan_helpers():
     for duplicate in ("_nan_mean", "_nan_sd", "_ratio"):
         assert not hasattr(features, duplicate), duplicate
     assert features._safe_ratio is checks._safe_ratio and features._nan_stats is checks._nan_stats
+
+
+# ---------------------------------------------------------------------------- values on a hand-built fleet
+
+
+def _hand_fleet() -> Fleet:
+    """Three deployments of constant traffic, minutes -30..29, whose features are known by hand.
+
+    Baseline (previous version): 1000 requests, 10 errors (1 %), p95 100 ms every minute.
+    * d0, instant: 50 errors a minute in minutes 0-9 only, then 10; p95 200 ms from minute 10 on.
+    * d1, instant: 2 errors a minute (fewer than before).
+    * d2, canary: the new version serves 250 of 1000 requests a minute, the previous one the rest.
+    """
+    minutes = np.arange(-30, 30)
+    n, t = 3, len(minutes)
+    before, after = minutes < 0, minutes >= 0
+    requests = np.zeros((2, n, t), np.int32)
+    errors = np.zeros((2, n, t), np.int32)
+    latency = np.full((2, n, t), np.nan)
+    requests[0, :, before], errors[0, :, before], latency[0, :, before] = 1000, 10, 100.0
+    requests[1, 0, after], errors[1, 0, after], latency[1, 0, after] = 1000, 10, 100.0
+    errors[1, 0, (minutes >= 0) & (minutes < 10)] = 50
+    latency[1, 0, minutes >= 10] = 200.0
+    requests[1, 1, after], errors[1, 1, after], latency[1, 1, after] = 1000, 2, 100.0
+    requests[0, 2, after], errors[0, 2, after], latency[0, 2, after] = 750, 8, 100.0
+    requests[1, 2, after], errors[1, 2, after], latency[1, 2, after] = 250, 2, 100.0
+    return Fleet(deployments=pd.DataFrame({"deployment_id": ["d0", "d1", "d2"]}), minutes=minutes,
+                 requests=requests, errors=errors, new_type_errors=np.zeros_like(errors), latency_ms=latency,
+                 present=requests > 0)
+
+
+@pytest.fixture(scope="module")
+def hand() -> pd.DataFrame:
+    return build_features(_hand_fleet(), 20, "full")
+
+
+def test_p_values_become_non_negative_minus_log10(fleet, hand):
+    """-log10 p is >= 0 and grows with the evidence: a tiny p (d0's 5x error step) gives a large feature."""
+    for frame in (hand, build_features(fleet, 20, "full")):
+        columns = [c for c in frame.columns if c.endswith("_neglog10")]
+        assert columns and (frame[columns] >= 0).all().all()
+    assert hand.loc["d0", "impact_error_p_neglog10"] > 10
+    assert hand.loc["d1", "impact_error_p_neglog10"] < 1
+
+
+def test_signed_log_keeps_the_sign_of_extra_errors(hand):
+    """Extra errors become sign(x) * log1p(|x|): a new version with fewer errors than expected stays negative."""
+    assert hand.loc["d0", "impact_extra_errors_slog"] > 0
+    assert hand.loc["d1", "impact_extra_errors_slog"] < 0
+    assert hand.loc["d2", "impact_extra_errors_slog"] < 0
+
+
+def test_canary_share_is_the_new_versions_share_of_window_traffic(hand):
+    """canary_share is new / (new + previous) requests in the window: 1 for an instant rollout, 0.25 here."""
+    assert hand.loc["d0", "canary_share"] == pytest.approx(1.0)
+    assert hand.loc["d2", "canary_share"] == pytest.approx(0.25)
+    assert hand.loc["d2", "canary_share_recent"] == pytest.approx(0.25)
+
+
+def test_shape_halves_split_the_window_at_its_middle(hand):
+    """At h=20 the first half is minutes 0-9 and the second 10-19: d0's excess lies wholly in the first."""
+    assert hand.loc["d0", "shape_first_half_log_ratio"] == pytest.approx(np.log(500.5 / 100.5))
+    assert hand.loc["d0", "shape_second_half_log_ratio"] == pytest.approx(0.0, abs=1e-9)
+    assert hand.loc["d0", "shape_half_change"] < -1
+
+
+def test_latency_second_half_is_new_over_baseline(hand):
+    """Mean log p95 of the window's second half minus the baseline's: a doubled p95 gives +log 2."""
+    assert hand.loc["d0", "shape_latency_second_half_log_ratio"] == pytest.approx(np.log(2.0))
+    assert hand.loc["d1", "shape_latency_second_half_log_ratio"] == pytest.approx(0.0)

@@ -554,3 +554,87 @@ def test_load_refuses_a_model_trained_on_other_feature_names(fitted, tmp_path):
     (folder / "model_20.txt").write_text(booster.model_to_string())
     with pytest.raises(SequentialError, match=r"model_20\.txt: its features differ from those in meta\.json"):
         SequentialDetector.load(folder)
+
+
+# ---------------------------------------------------------------------------- mutation-testing additions
+
+
+def test_too_few_negatives_are_refused_before_training(fleet):
+    """Every fold needs a healthy example: fewer negatives than folds is one clear error, not a broken fit."""
+    labels = np.ones(fleet.n, dtype=np.int64)
+    labels[:3] = 0
+    with pytest.raises(SequentialError, match="too few examples to train.*3 negative"):
+        SequentialDetector(n_folds=5, lgbm_params=SMALL).fit(fleet, labels)
+
+
+def _scale_pos_weight(detector: SequentialDetector, horizon: int) -> float:
+    import re
+
+    found = re.findall(r"\[scale_pos_weight: ([^\]]+)\]", detector.models_[horizon].model_to_string())
+    assert len(found) == 1
+    return float(found[0])
+
+
+def test_class_weight_becomes_negatives_over_positives(fleet):
+    """class_weight follows scikit-learn: "balanced" up-weights the rarer positives by negatives / positives,
+    {0: w0, 1: w1} sets scale_pos_weight = w1 / w0, and the user's own scale_pos_weight wins."""
+    args = dict(horizons=(10,), feature_set="basic", n_folds=2, lgbm_params=SMALL)
+    balanced = SequentialDetector(class_weight="balanced", **args).fit(fleet)
+    y = balanced.labels_
+    assert _scale_pos_weight(balanced, 10) == pytest.approx((y == 0).sum() / (y == 1).sum(), rel=1e-4)
+    assert _scale_pos_weight(balanced, 10) > 1
+    chosen = SequentialDetector(class_weight={0: 1.0, 1: 4.0}, **args).fit(fleet)
+    assert _scale_pos_weight(chosen, 10) == pytest.approx(4.0)
+    own = SequentialDetector(class_weight="balanced", **{**args, "lgbm_params": {**SMALL, "scale_pos_weight": 2.5}})
+    assert _scale_pos_weight(own.fit(fleet), 10) == pytest.approx(2.5)
+
+
+def test_load_refuses_another_lightgbm_major_version_only(fitted, tmp_path):
+    """A model saved by another LightGBM major version is refused on load; a newer minor version loads."""
+    import lightgbm as lgb
+
+    folder = fitted.save(tmp_path / "model")
+    meta = json.loads((folder / "meta.json").read_text())
+    major = int(lgb.__version__.split(".")[0])
+    (folder / "meta.json").write_text(json.dumps(meta | {"lightgbm_version": f"{major - 1}.0.0"}))
+    with pytest.raises(SequentialError, match=f"saved with LightGBM {major - 1}.0.0"):
+        SequentialDetector.load(folder)
+    (folder / "meta.json").write_text(json.dumps(meta | {"lightgbm_version": f"{major}.99.0"}))
+    np.testing.assert_array_equal(SequentialDetector.load(folder).thresholds_, fitted.thresholds_)
+
+
+def test_cli_train_uses_the_given_target_precision_and_seed(data_dir, tmp_path, capsys):
+    """`train --target-precision P --seed S` trains with them: both are what meta.json records."""
+    model = tmp_path / "model"
+    status, out, err = _run(capsys, "train", "--data", str(data_dir), "--model", str(model), "--labels", "ensemble",
+                            "--feature-set", "basic", "--horizons", "10", "--target-precision", "0.5", "--seed", "3")
+    assert status == 0, err
+    meta = json.loads((model / "meta.json").read_text())
+    assert meta["target_precision"] == 0.5 and meta["seed"] == 3
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "nope"])
+def test_cli_train_refuses_a_target_precision_outside_0_1(data_dir, tmp_path, capsys, value):
+    """--target-precision must lie in (0, 1]: 0 would accept any threshold; a usage error, exit 2."""
+    model = tmp_path / "model"
+    status, _, err = _run(capsys, "train", "--data", str(data_dir), "--model", str(model),
+                          "--target-precision", value)
+    assert status == 2 and "--target-precision" in err and "Traceback" not in err
+    assert not model.exists()
+
+
+def test_cli_score_checks_only_runs_the_checks_cascade(data_dir, tmp_path, capsys):
+    """`score --checks-only` scores with the statistical checks' cascade, not with any model."""
+    from fdd.schema import load_fleet
+    from fdd.sequential import checks_cascade, scores_frame
+
+    out_file = tmp_path / "scores.csv"
+    status, out, err = _run(capsys, "score", "--data", str(data_dir), "--out", str(out_file), "--checks-only")
+    assert status == 0, err
+    assert "with the statistical checks" in out
+    fleet = load_fleet(data_dir)
+    expected = scores_frame(fleet.ids, checks_cascade(fleet))
+    written = read_table(out_file)
+    assert written["faulty"].tolist() == expected["faulty"].tolist()
+    assert written["detected_minute"].fillna(-1).tolist() == expected["detected_minute"].fillna(-1).tolist()
+    np.testing.assert_allclose(written["score"], expected["score"])

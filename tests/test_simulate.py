@@ -442,3 +442,42 @@ def test_simulate_fleet_rejects_bad_parameters(kwargs):
 def test_simulate_deployment_rejects_bad_parameters(kwargs, words):
     with pytest.raises(ValueError, match=words):
         simulate_deployment(**kwargs)
+
+
+# ------------------------------------------------------------------ mutation-testing additions
+def test_detectable_follows_the_documented_definition():
+    """`detectable` is exactly the module docstring's rule on expected counts: E >= 10, E >= 4 sqrt(B) and
+    B + E >= 1.5 B; or N >= 10; or a p95 ratio >= 1.25 active for >= 20 minutes; faulty scenarios only."""
+    from types import SimpleNamespace
+
+    from fdd.simulate import _detectable
+
+    faulty, healthy = SCENARIOS.index("error_step"), SCENARIOS.index("healthy")
+    cases = [  # scenario, E, B, N, latency ratio, active minutes, detectable
+        (faulty, 32.0, 64.0, 0.0, 1.0, 60.0, True),  # E = 4 sqrt(B) = B / 2: on every bound
+        (faulty, 31.0, 64.0, 0.0, 1.0, 60.0, False),
+        (faulty, 12.0, 16.0, 0.0, 1.0, 60.0, False),  # E >= 2 sqrt(B) and >= B / 2 but < 4 sqrt(B)
+        (faulty, 40.0, 100.0, 0.0, 1.0, 60.0, False),  # E = 4 sqrt(B) but B + E < 1.5 B
+        (faulty, 9.0, 0.0, 0.0, 1.0, 60.0, False),  # fewer than 10 extra errors
+        (faulty, 0.0, 50.0, 10.0, 1.0, 60.0, True),  # 10 never-seen errors
+        (faulty, 0.0, 50.0, 9.9, 1.0, 60.0, False),
+        (faulty, 0.0, 50.0, 0.0, 1.25, 20.0, True),  # a latency regression long enough
+        (faulty, 0.0, 50.0, 0.0, 1.3, 19.0, False),  # ... too short
+        (faulty, 0.0, 50.0, 0.0, 1.2, 60.0, False),  # ... too small
+        (healthy, 500.0, 10.0, 50.0, 2.0, 60.0, False),  # never for a non-faulty scenario
+    ]
+    columns = list(zip(*cases))
+    p = SimpleNamespace(scenario=np.array(columns[0]), fault_lat=np.array(columns[4]))
+    truth = {"expected_extra_errors": np.array(columns[1]), "expected_base_errors": np.array(columns[2]),
+             "expected_novel_errors": np.array(columns[3]), "active_minutes": np.array(columns[5])}
+    assert _detectable(p, truth).tolist() == list(columns[6])
+
+
+@pytest.mark.parametrize("name", ["baseline_minutes", "window_minutes"])
+def test_minutes_beyond_a_day_are_refused(name: str):
+    """baseline_minutes and window_minutes lie in 1..1440 for both generators (1440 itself is allowed)."""
+    with pytest.raises(ValueError, match=f"{name} must be between 1 and 1440, got 1441"):
+        simulate_fleet(5, seed=1, **{name: 1441})
+    with pytest.raises(ValueError, match=f"{name} must be between 1 and 1440"):
+        simulate_deployment(**{name: 1441})
+    assert simulate_deployment("healthy", **{name: 1440}).n == 1

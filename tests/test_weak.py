@@ -333,3 +333,102 @@ def test_no_label_model_beats_the_vote_pattern_ceiling(fleet, verdict):
     ceiling = vote_pattern_ceiling(labels.L, truth)["f1"]
     assert label_quality(labels.label, truth)["f1"] <= ceiling + 1e-12
     assert label_quality(verdict.flagged.astype(int), truth)["f1"] <= ceiling + 1e-12
+
+
+# ---------------------------------------------------------------------------- mutation-testing additions
+
+
+def test_a_rise_in_the_latest_half_alone_is_not_an_lf_error_flag(inputs, verdict):
+    """`error_flag` in the LF inputs is the whole hour's rise only: a rise the impact check finds in the
+    latest half alone stays the checks' call, so persistent_error_rise does not vote on it."""
+    stats = verdict.results["impact"].stats
+    late_only = stats["late_only"] == 1
+    assert (late_only & (stats["error_flag"] == 1)).any()  # the fleet has such deployments
+    np.testing.assert_array_equal(inputs["error_flag"].to_numpy(), stats["error_flag"] * ~late_only)
+    votes = weak.label_matrix(inputs, LFConfig(enabled=("persistent_error_rise",)))[:, 0]
+    assert (votes[late_only] == ABSTAIN).all()
+
+
+def test_class_balance_is_capped_at_one_half():
+    """A fleet where (almost) every vote says faulty is not one to learn the prior from: it is clipped to 0.5."""
+    assert weak.estimate_class_balance(np.full((50, 3), FAULTY)) == 0.5
+    L = _independent_votes(5_000, 0.8, seed=1)
+    assert weak.estimate_class_balance(L) == 0.5
+
+
+def test_new_error_signatures_fire_at_exactly_the_baseline_rate():
+    """`novel_min_share_of_baseline` is "at least": new types at exactly 1x the usual error rate vote faulty."""
+    frame = pd.DataFrame([_row(novel_errors=10.0, novel_rate=0.01, base_error_rate=0.01)])
+    assert weak.label_matrix(frame, LFConfig(enabled=("new_error_signatures",)))[0, 0] == FAULTY
+
+
+def _matched(reference_proba, candidate_proba, labels, weights, threshold=0.5, target_precision=0.9):
+    from types import SimpleNamespace
+
+    from fdd.weak_eval import matched_thresholds
+
+    reference = SimpleNamespace(horizons_=(10,), oof_proba_=np.asarray(reference_proba, float)[:, None],
+                                thresholds_=np.array([threshold]), target_precision=target_precision)
+    candidate = SimpleNamespace(oof_proba_=np.asarray(candidate_proba, float)[:, None])
+    return float(matched_thresholds(candidate, reference, np.asarray(labels), np.asarray(weights))[0])
+
+
+def _scenario(separation: float = 0.5, n: int = 200, positives: int = 40):
+    rng = np.random.default_rng(0)
+    y = np.zeros(n, dtype=np.int64)
+    y[:positives] = 1
+    candidate = separation * y + 0.6 * rng.random(n)  # overlapping scores: precision rises with the cut
+    return y, candidate
+
+
+def test_matched_thresholds_copy_the_references_precision_on_the_weak_labels():
+    """The candidate's threshold reaches, against the weak labels, the precision the reference reaches."""
+    from fdd.sequential import precision_threshold
+
+    y, candidate = _scenario()
+    reference = np.zeros(len(y))
+    reference[:15] = 1.0  # the reference flags 15 positives ...
+    reference[100:105] = 1.0  # ... and 5 negatives: precision 0.75
+    got = _matched(reference, candidate, y, np.ones(len(y)))
+    assert got == precision_threshold(candidate, y, 0.75)
+    assert got != precision_threshold(candidate, y, 0.9)
+
+
+def test_matched_thresholds_ignore_weight_zero_deployments():
+    """Deployments no LF voted on (weight 0, label 0 by training_targets) count neither for the reference's
+    precision nor for the candidate's threshold."""
+    from fdd.sequential import precision_threshold
+
+    y, candidate = _scenario()
+    weights = np.ones(len(y))
+    hidden = np.arange(150, 200)
+    weights[hidden] = 0.0
+    candidate[hidden] = 2.0  # the highest scores, on unlabelled deployments
+    reference = np.zeros(len(y))
+    reference[:15] = 1.0
+    reference[100:105] = 1.0
+    reference[hidden] = 1.0  # flags the unlabelled too: counted, they would drag its precision down
+    keep = weights > 0
+    got = _matched(reference, candidate, y, weights)
+    assert got == precision_threshold(candidate[keep], y[keep], 0.75)
+    # counted, they would set the target to max(15 / 70, 2 x 40 / 200) on every row
+    assert got != precision_threshold(candidate, y, 0.4)
+
+
+def test_matched_thresholds_need_ten_flags_and_beat_twice_the_base_rate():
+    """Below MIN_FLAGS_FOR_TARGET flags the reference's own target precision stands; and the target never
+    falls below twice the positives' share (a detector no better than the base rate is no detector)."""
+    from fdd.sequential import precision_threshold
+    from fdd.weak_eval import MIN_FLAGS_FOR_TARGET
+
+    y, candidate = _scenario(separation=0.2)
+    few = np.zeros(len(y))
+    few[100:103] = 1.0  # 3 flags, all wrong: precision 0 from a handful of flags is noise
+    assert MIN_FLAGS_FOR_TARGET > 3
+    assert _matched(few, candidate, y, np.ones(len(y)), target_precision=0.9) == precision_threshold(candidate, y, 0.9)
+    poor = np.zeros(len(y))
+    poor[:2] = 1.0
+    poor[100:118] = 1.0  # 20 flags, 2 faulty: precision 0.1 < 2 x 0.2
+    floor = _matched(poor, candidate, y, np.ones(len(y)))
+    assert floor == precision_threshold(candidate, y, 0.4)
+    assert floor != precision_threshold(candidate, y, 0.1)  # the unfloored target
