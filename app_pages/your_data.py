@@ -13,7 +13,7 @@ import streamlit as st
 
 from fdd import charts_checks as cc
 from fdd import upload as up
-from fdd.schema import ContractError
+from fdd.schema import APP_MAX_DENSE_CELLS, APP_MAX_ROWS, ContractError
 from ui_common import shipped_models, show_error
 
 SAMPLE, UPLOAD = "Bundled sample (a small simulated fleet, with ground truth)", "Upload my files"
@@ -97,7 +97,11 @@ source = st.radio("Data", (SAMPLE, UPLOAD), horizontal=True, key="yd_source")
 if source == UPLOAD:
     left, right = st.columns(2)
     ts_file = left.file_uploader("timeseries (CSV or Parquet)", type=["csv", "parquet"], key="yd_timeseries",
-                                 help="One row per deployment, minute and version.")
+                                 help=f"One row per deployment, minute and version. The app takes up to "
+                                      f"{APP_MAX_ROWS:,} rows and {APP_MAX_DENSE_CELLS:,} cells (2 versions x "
+                                      f"deployments x minutes), in a file of up to {st.get_option('server.maxUploadSize')} MB; score "
+                                      "larger data with "
+                                      "`python -m fdd score`.")
     dep_file = right.file_uploader("deployments (CSV or Parquet)", type=["csv", "parquet"], key="yd_deployments",
                                    help="One row per deployment.")
     if ts_file is None or dep_file is None:
@@ -120,7 +124,7 @@ else:
         st.stop()
     data_name = "the bundled sample (data/sample)"
 
-too_short = up.too_short_reason(fleet)
+too_short = up.too_short_reason(fleet, source=ts_file.name if source == UPLOAD else "timeseries.csv")
 if too_short:
     show_error(too_short)
     st.stop()

@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--warm-n", type=int, default=2000,
                         help="fleet size of the warm re-render run (default: the app's default fleet)")
-    parser.add_argument("--skip-memory", action="store_true", help="skip the (slow) all-pages memory run")
+    parser.add_argument("--skip-memory", action="store_true", help="skip the (slow) memory runs: every page, and an upload")
     parser.add_argument("--upload-n", type=int, default=16_000,
                         help="deployments in the upload whose peak memory is measured (default: about the most "
                              "the app takes, fdd.schema.APP_MAX_ROWS)")
@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     pipe = pipeline(args.n, args.seed)
     warm = warm_rerender(args.warm_n, args.seed)
     memory = None if args.skip_memory else peak_memory(args.n, args.seed)
-    upload = upload_peak(args.upload_n, args.seed)
+    upload = None if args.skip_memory else upload_peak(args.upload_n, args.seed)
 
     rows = [
         "| measure | value | target | ok |",
@@ -262,9 +262,10 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(_row(f"peak memory: every page with n={args.n:,} (ru_maxrss)", memory["peak_mb"], "MB",
                          "peak_memory_mb"))
         rows.append(_row("  time to open every page once, cold", memory["total_s"], "s", None))
-    rows.append(_row(f"upload of {args.upload_n:,} deployments ({upload['csv_mb']:.0f} MB CSV): read, validate, score, "
-                     "explain; peak memory of that process", upload["peak_mb"], "MB", None))
-    rows.append(_row("  time", upload["seconds"], "s", None))
+    if upload is not None:
+        rows.append(_row(f"upload of {args.upload_n:,} deployments ({upload['csv_mb']:.0f} MB CSV): read, validate, "
+                         "score, explain; peak memory of that process", upload["peak_mb"], "MB", None))
+        rows.append(_row("  time", upload["seconds"], "s", None))
     print("\n".join(rows))
 
     print("\nImport time of the modules the app uses (cumulative order, seconds):")

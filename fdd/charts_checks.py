@@ -112,6 +112,7 @@ def timeseries_chart(series: pd.DataFrame, field: str = "error_rate", horizon: i
     # otherwise squash the minutes that matter into a sliver of the chart
     first = max(int(series["minute"].min()), -SHOWN_MINUTES) if len(series) else -60
     last = min(int(series["minute"].max()) + 1, max(horizon, 0) + SHOWN_MINUTES) if len(series) else 60
+    first = min(first, last - 1)  # rows only far beyond the horizon: an empty, not a reversed, axis
     data = series[["minute", "version", "requests", "errors", "new_type_errors", field]]
     data = data[np.isfinite(data[field].to_numpy(dtype=np.float64)) & data["minute"].between(first, last - 1)].copy()
     x_scale = alt.Scale(domain=[first, max(last, horizon)], nice=False)

@@ -116,7 +116,8 @@ def detection_summary(predicted: np.ndarray, truth: np.ndarray, detectable: np.n
         out["recall_detectable"] = float(np.asarray(predicted).astype(bool)[det].mean()) if det.any() else float("nan")
         p = out["precision"]
         r = out["recall_detectable"]
-        out["f1_detectable"] = 2 * p * r / (p + r) if p + r > 0 else 0.0
+        undefined = np.isnan(p) and np.isnan(r)  # nothing flagged and nothing detectable: no F1 to speak of
+        out["f1_detectable"] = float("nan") if undefined else (2 * p * r / (p + r) if p + r > 0 else 0.0)
     return out
 
 

@@ -80,7 +80,7 @@ _INT_LIMIT = 2.0**53
 # more than ~2 GB rather than die of MemoryError.
 MAX_DENSE_CELLS = 100_000_000
 # The app shares a 1-2 GB server between visitors. Reading, validating and scoring an upload of
-# 16,000 deployments of 2 hours (1.9 M rows, 3.8 M cells) peaks at ~640 MB in a fresh process,
+# 16,000 deployments of 2 hours (1.9 M rows, 3.8 M cells) peaks at ~700 MB in a fresh process,
 # 50,000 at ~1.6 GB (`benchmarks/bench_app.py --upload-n`). So the app takes at most 2 M
 # timeseries rows (counted before validation, which is what costs memory) and 4 M cells; larger
 # data goes through `python -m fdd` on the user's own machine.
@@ -604,10 +604,12 @@ def _parse_parquet(data: bytes, source: str) -> pd.DataFrame:
     except (pa.ArrowException, ValueError, OSError) as exc:
         raise ContractError(f"{source}: not a readable Parquet file: {' '.join(str(exc).split())}") from None
     # a column written as pandas' index (`df.set_index("deployment_id").to_parquet(...)`) is a
-    # column of the file all the same: pandas' metadata would hide it in the index
-    if any(name is not None for name in frame.index.names):
-        frame = frame.reset_index()
-    return frame
+    # column of the file all the same: pandas' metadata would hide it in the index (an index that
+    # merely repeats a column, or a row counter, is not data)
+    hidden = [name for name in frame.index.names if name is not None and name not in frame.columns]
+    if hidden and not isinstance(frame.index, pd.RangeIndex):
+        frame = frame.reset_index(level=hidden)
+    return frame.reset_index(drop=True)
 
 
 def _parse(data: bytes, source: str, fmt: Format) -> pd.DataFrame:
@@ -666,11 +668,28 @@ def read_tables_from_buffers(timeseries: bytes | IO[bytes], deployments: bytes |
     """
     ts_name = str(timeseries_name or getattr(timeseries, "name", None) or "timeseries.csv")
     dep_name = str(deployments_name or getattr(deployments, "name", None) or "deployments.csv")
-    tables = read_table_buffer(timeseries, ts_name), read_table_buffer(deployments, dep_name)
-    for frame, name in zip(tables, (ts_name, dep_name)):
-        if max_rows is not None and len(frame) > max_rows:
-            raise ContractError(f"{name}: {len(frame):,} rows, more than the {max_rows:,}{too_large_hint}")
+    tables = []
+    for buffer, name in ((timeseries, ts_name), (deployments, dep_name)):
+        data = _buffer_bytes(buffer)
+        rows = _row_count(data, name) if max_rows is not None else None
+        if rows is not None and rows > max_rows:
+            raise ContractError(f"{name}: {rows:,} rows, more than the {max_rows:,}{too_large_hint}")
+        tables.append(read_table_buffer(data, name))
     return _validate_pair(tables[0], ts_name, tables[1], dep_name)
+
+
+def _row_count(data: bytes, name: str) -> int | None:
+    """Rows of a table, cheaply and before parsing it: a Parquet footer's count (Parquet compresses
+    so well that megabytes may hold tens of millions of rows), or a CSV's line breaks minus the
+    header (an upper bound). None when the Parquet footer is unreadable (parsing will say why)."""
+    if _format_of(name) == "csv":
+        return max(data.count(b"\n") - (0 if data.endswith(b"\n") else -1) - 1, 0)
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.ParquetFile(io.BytesIO(data)).metadata.num_rows)
+    except Exception:  # noqa: BLE001 - a broken footer is reported by the parser with its reason
+        return None
 
 
 def _validate_pair(ts: pd.DataFrame, ts_source: str, dep: pd.DataFrame,

@@ -7,6 +7,8 @@ h), coverage by horizon and time to detection.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -42,15 +44,15 @@ def align_scores(deployments: pd.DataFrame, scores: pd.DataFrame, *, deployments
     return deployments["label"].to_numpy().astype(bool), ordered
 
 
+_HORIZON_COLUMN = re.compile(r"score_([1-9][0-9]{0,5})", re.ASCII)  # what `score` writes per horizon
+
+
 def horizons_of(scores: pd.DataFrame) -> tuple[int, ...]:
-    """The horizons a scores table came from: its `score_<h>` columns (what `score` writes), else
-    the default horizons and any other minute `detected_minute` names."""
-    named = sorted(int(c[len("score_"):]) for c in scores.columns
-                   if c.startswith("score_") and c[len("score_"):].isdigit() and int(c[len("score_"):]) > 0)
-    if named:
-        return tuple(named)
+    """The horizons a scores table came from: its `score_<h>` columns (what `score` writes; the
+    default horizons without any), with every minute `detected_minute` names."""
+    named = {int(m.group(1)) for c in scores.columns if (m := _HORIZON_COLUMN.fullmatch(str(c)))}
     detected = pd.to_numeric(scores["detected_minute"], errors="coerce").dropna()
-    return tuple(sorted(set(DEFAULT_HORIZONS) | {int(m) for m in detected.unique() if m > 0}))
+    return tuple(sorted((named or set(DEFAULT_HORIZONS)) | {int(m) for m in detected.unique() if m > 0}))
 
 
 def evaluate(labels: np.ndarray, scores: pd.DataFrame, horizons: tuple[int, ...] = DEFAULT_HORIZONS

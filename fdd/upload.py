@@ -179,7 +179,7 @@ def train_and_score(fleet: Fleet, seed: int = 0) -> tuple[pd.DataFrame, object, 
     return scores, detector, weak
 
 
-def too_short_reason(fleet: Fleet, minutes: int = REASON_HORIZON) -> str | None:
+def too_short_reason(fleet: Fleet, minutes: int = REASON_HORIZON, source: str = "timeseries") -> str | None:
     """Why the data cannot be scored, or None: it must hold the rollout's first `minutes` minutes.
 
     The shipped models and the checks' cascade decide at 10, 20 and 60 minutes; data that ends
@@ -190,7 +190,7 @@ def too_short_reason(fleet: Fleet, minutes: int = REASON_HORIZON) -> str | None:
     if last is not None and last + 1 >= minutes:
         return None
     ends = "has no minute at all" if last is None else f"ends at minute {last}"
-    return (f"timeseries, column 'minute': the data {ends}; scoring needs the rollout's first {minutes} minutes "
+    return (f"{source}: column 'minute': the data {ends}; scoring needs the rollout's first {minutes} minutes "
             f"(minutes 0 to {minutes - 1}), where the checks and the models decide at 10, 20 and {minutes} minutes")
 
 

@@ -161,3 +161,13 @@ def test_timeseries_chart_keeps_a_stray_far_minute_out_of_view(deployment):
                if "x" in layer.get("encoding", {}) and "scale" in layer["encoding"]["x"]]
     assert domains and all(d[1] <= 60 + cc.SHOWN_MINUTES for d in domains)
     assert "100000" not in str(spec)
+
+
+def test_timeseries_chart_of_rows_only_far_beyond_the_horizon_has_an_upright_axis(deployment):
+    series = cc.deployment_series(deployment)
+    far = series.assign(minute=series["minute"] + 1000)
+    spec = _valid(cc.timeseries_chart(far, "error_rate", 60))
+    for layer in spec["layer"]:
+        domain = layer.get("encoding", {}).get("x", {}).get("scale", {}).get("domain")
+        if domain:
+            assert domain[0] < domain[1]

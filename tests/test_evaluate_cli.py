@@ -133,3 +133,24 @@ def test_scorecard_counts_a_flag_raised_at_the_horizon_itself():
     np.testing.assert_allclose(per_horizon["coverage"], [0.25, 0.75, 1.0])
     np.testing.assert_allclose(per_horizon["precision"], [1.0, 2 / 3, 0.75])
     assert overall["mean_detection_minute"] == 30.0  # (10 + 20 + 60) / 3 among the detected faulty ones
+
+
+def test_horizons_of_a_scores_table():
+    """`score_<h>` columns name the horizons, every flagged minute counts too, and other columns do not."""
+    from fdd.scorecard import horizons_of
+
+    def table(columns, minutes):
+        return pd.DataFrame({"detected_minute": minutes, **{c: [0.1] * len(minutes) for c in columns}})
+
+    assert horizons_of(table(["score_5", "score_15"], [5, np.nan])) == (5, 15)
+    assert horizons_of(table(["score_10", "score_20"], [60, 10])) == (10, 20, 60)  # a flag at 60 is not lost
+    assert horizons_of(table(["score_²", "score_x", "scores_30", "score_0"], [20])) == (10, 20, 60)
+    assert horizons_of(table([], [np.nan])) == (10, 20, 60)
+
+
+def test_detectable_f1_is_undefined_without_a_flag_or_a_detectable_fault():
+    from fdd.metrics import detection_summary
+
+    none = np.zeros(4, bool)
+    assert np.isnan(detection_summary(none, none, none)["f1_detectable"])
+    assert detection_summary(none, np.array([1, 0, 0, 0], bool), np.array([1, 0, 0, 0], bool))["f1_detectable"] == 0.0

@@ -557,3 +557,28 @@ def test_an_upload_larger_than_the_app_takes_is_refused_before_validation() -> N
     with pytest.raises(ContractError, match=rf"^big\.csv: {len(ts):,} rows, more than the 5 the app holds$"):
         schema.read_tables_from_buffers(ts.to_csv(index=False).encode(), dep.to_csv(index=False).encode(),
                                         timeseries_name="big.csv", max_rows=5, too_large_hint=" the app holds")
+
+
+def test_parquet_index_that_repeats_a_column_or_counts_rows_is_not_data(tmp_path: Path) -> None:
+    ts, dep = good_tables()
+    folder = write_raw(tmp_path, ts, dep, fmt="parquet")
+    ts.set_index("deployment_id", drop=False).to_parquet(folder / "timeseries.parquet")
+    dep.rename_axis("row").to_parquet(folder / "deployments.parquet")
+    clean_ts, clean_dep = read_data_dir(folder)
+    assert "row" not in clean_dep.columns and len(clean_ts) == len(ts)
+
+
+def test_a_small_parquet_of_many_rows_is_refused_before_it_is_read(monkeypatch) -> None:
+    """Parquet compresses a long constant table to kilobytes: the row limit reads its footer first."""
+    parse = schema._parse
+    monkeypatch.setattr(schema, "_parse", lambda data, source, fmt: (
+        pytest.fail(f"{source} parsed before its rows were counted") if source == "ts.parquet" else
+        parse(data, source, fmt)))
+    ts, dep = good_tables()
+    many = pd.concat([ts] * 400, ignore_index=True)
+    buffer = io.BytesIO()
+    many.to_parquet(buffer)
+    assert len(buffer.getvalue()) < 100_000
+    with pytest.raises(ContractError, match=rf"^ts\.parquet: {len(many):,} rows, more than the 1,000$"):
+        schema.read_tables_from_buffers(buffer.getvalue(), dep.to_csv(index=False).encode(),
+                                        timeseries_name="ts.parquet", max_rows=1000)
