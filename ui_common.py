@@ -202,13 +202,14 @@ def weak_supervision(n: int, seed: int, config):
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def label_source_comparison(n: int, seed: int, config, _progress=None):
+def label_source_comparison(n: int, seed: int, config):
     """``fdd.weak_eval.compare_label_sources`` on that fleet (trains the sequential models: slow).
 
-    ``_progress`` (not part of the cache key) receives one message per training step.
+    No progress callback: a cached function that writes to the caller's page would have Streamlit
+    replay those writes for the next visitor, into a page that no longer exists (a traceback).
     """
     from fdd.weak_eval import compare_label_sources
 
     labels, _, _ = weak_supervision(n, seed, config)
     return compare_label_sources(simulated_fleet(n, seed), config, weak=labels, verdict=fleet_checks(n, seed)[-1],
-                                 seed=0, progress=_progress)
+                                 seed=0)

@@ -155,9 +155,10 @@ def comparison_section(config: LFConfig, n: int, seed: int) -> None:
                      help="Trains the 10/20/60-minute models three times with 5-fold cross-fitting."):
         st.caption("Switched off: no models are trained.")
         return
-    with st.status("Training the sequential models on each label source…", expanded=False) as status:
+    with st.status("Training the sequential models on the checks' vote, on thresholded weak labels and on "
+                   "probability-weighted weak labels (5-fold each)…", expanded=False) as status:
         try:
-            table = label_source_comparison(n, seed, config, _progress=status.write)
+            table = label_source_comparison(n, seed, config)
         except ValueError as error:
             status.update(label="Could not train the models", state="error")
             show_error(f"The models could not be trained on these labels: {error}")

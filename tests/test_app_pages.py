@@ -254,6 +254,15 @@ def test_weak_supervision_page_survives_its_widgets_extremes():
     assert list(_dataframe_with(at, "time_to_detection")["labels"])[0] == "ensemble"
     assert len(at.get("download_button")) >= 3
 
+    # The next visitor (a new session) gets every result from the cache, without a traceback: a cached
+    # function must not replay Streamlit calls it made on the first visitor's page.
+    again = AppTest.from_file(APP, default_timeout=180)
+    again.query_params["n"] = "500"
+    again.run()
+    again.switch_page("app_pages/weak_supervision.py").run()
+    assert not again.exception, again.exception
+    assert len(_dataframe_with(again, "time_to_detection")) == len(_dataframe_with(at, "time_to_detection"))
+
     at.toggle(key="ws_compare").set_value(False).run()  # keep the rest fast: no model training
     moves = [
         ("toggle", "ws_on_rolled_back", False),
