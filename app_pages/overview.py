@@ -18,7 +18,9 @@ st.markdown(
     "verdict from the first 10 and 20 minutes, and a **cascade** flags a deployment at the first horizon whose "
     "model fires. **Weak supervision** then replaces the checks' verdict as training target: noisy after-the-fact "
     "hints (rollbacks, short lifetimes, incidents) and the checks are combined by a Snorkel label model into "
-    "better labels."
+    "labels that Datadog found better. Here every step is measured against the simulator's truth, so you can "
+    "see where each one helps and where it does not: on some fleets the weak labels are no better than the "
+    "checks' own vote."
 )
 
 st.graphviz_chart(
@@ -42,7 +44,7 @@ st.graphviz_chart(
         models -> cascade;
         weak -> lm; checks -> lm [style=dashed];
         lm -> labels;
-        labels -> models [label="step 3: better target", color="#632CA6", fontcolor="#632CA6"];
+        labels -> models [label="step 3: weak labels as target", color="#632CA6", fontcolor="#632CA6"];
     }
     """,
     width="stretch",
@@ -65,7 +67,8 @@ st.markdown(
     "1. Keep the sidebar's fleet at its defaults (2,000 deployments, seed 7); the URL keeps the choice, so share "
     "it and everybody sees the same fleet.\n"
     "2. **Unsupervised checks**: pick the scenario `restart_blip`, then `error_step`. Which check tells them apart?\n"
-    "3. Still there, read the refinement table: which confounder does each added check stop flagging?\n"
+    "3. Still there, read the refinement table: which confounder does each added check stop flagging, and "
+    "which checks stop none but cost true faults instead?\n"
     "4. **Sequential models**: note the coverage at 10 and 20 minutes (the share of the 60-minute verdicts "
     "already raised); raise the target precision and watch it fall.\n"
     "5. **Weak supervision**: turn off the rollback labeling function. Do the labels get better or worse?\n"

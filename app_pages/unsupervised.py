@@ -95,7 +95,7 @@ def explorer() -> None:
                                       help="The previous version's usual share of failing requests.")
         rollout = st.radio("Rollout", ("instant", "canary"), horizontal=True, key="uns_rollout",
                            help="Canary: the new version starts with a small share of traffic that doubles in steps.")
-        seed = st.number_input("Seed", min_value=0, max_value=1_000_000, value=0, step=1, key="uns_seed",
+        seed = st.number_input("Deployment seed", min_value=0, max_value=1_000_000, value=0, step=1, key="uns_seed",
                                help="Draws the noise, seasonality and onset: change it to see another draw.")
         horizon = st.slider("Horizon (minutes)", HORIZON_MIN, HORIZON_MAX, HORIZON_MAX, 1, key="uns_horizon",
                             help="The checks see only minutes before the horizon.")

@@ -141,6 +141,9 @@ def deployment_section(labels: WeakLabels, n: int, seed: int) -> None:
         p = labels.probability[row]
         st.metric("P(faulty) from the " + ("label model" if labels.model == "label_model" else "majority vote"),
                   "—" if np.isnan(p) else f"{p:.1%}")
+        if np.isnan(p):
+            st.caption("Every enabled labeling function abstains on this deployment: it gets no label and "
+                       "weighs nothing in training.")
         deployment = fleet.deployments.iloc[row]
         if "label" in deployment.index:
             truth = "faulty" if int(deployment["label"]) else "healthy"
@@ -168,7 +171,10 @@ def comparison_section(config: LFConfig, n: int, seed: int) -> None:
         "labels": st.column_config.TextColumn("trained on"),
         "training_positives": st.column_config.NumberColumn("training positives", format="%.0f"),
         "precision": RATIO, "recall": RATIO, "f1": st.column_config.NumberColumn("F1", format="%.3f"),
-        **{c: st.column_config.NumberColumn(c.replace("_", " at ") + " min", format="percent")
+        **{c: st.column_config.NumberColumn(c.replace("_", " at ") + " min (of the faulty)", format="percent",
+                                            help="Share of the truly faulty deployments already flagged at this "
+                                                 "minute (against truth: the two models learn different labels, so "
+                                                 "neither label set is a fair reference)")
            for c in table.columns if c.startswith("coverage_")},
         "time_to_detection": st.column_config.NumberColumn("time to detection (min)", format="%.1f"),
         "disagreement_precision": RATIO, "disagreement_recall": RATIO,

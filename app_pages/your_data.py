@@ -27,7 +27,8 @@ st.markdown(
     "requests, errors and optionally never-seen error types and p95 latency, from an hour before the rollout "
     "to an hour after it; plus one row per deployment with its after-the-fact signals (rolled back, lifetime, "
     "incident). fdd validates both files, scores every deployment with the sequential models and explains each "
-    "flag with the statistical checks. Start with the bundled sample, or download the template below."
+    "flag with the statistical checks. Start with the bundled sample, or download the template below. "
+    "(The sidebar's simulated fleet is not used on this page.)"
 )
 
 with st.expander("The format: columns, types and a template to fill in"):

@@ -424,7 +424,9 @@ def check_impact(w: Window, config: CheckConfig) -> CheckResult:
             return errors
         if s["latency_flag"]:
             return latency
-        return f"not significant: {errors}; {latency}"
+        return (f"not significant: {errors} (an impact needs p < {alpha:.0e}, {config.min_ratio:g}x and "
+                f"{config.min_extra_errors:g} extra errors); {latency} (needs z >= {config.latency_z:g} and "
+                f"{config.min_latency_ratio:g}x)")
 
     return CheckResult("impact", w.horizon, passed, stats, describe)
 
