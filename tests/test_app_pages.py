@@ -309,6 +309,28 @@ def test_weak_supervision_page_survives_its_widgets_extremes():
 ALL_STAGE_KEYS = ["checks_vote", "checks_cascade", "seq_ensemble", "seq_weak", "seq_shipped", "kayenta"]
 
 
+def _visit_every_page(n: int) -> dict[str, list[str]]:
+    """One visitor opening every page (Results measured): each page's error messages."""
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.query_params["n"] = str(n)
+    at.run()
+    errors = {}
+    for page in PAGES:
+        at.switch_page(page).run()
+        if page == "app_pages/results.py" and any(b.key == "res_measure" for b in at.button):
+            at.button(key="res_measure").click().run()
+        assert not at.exception, (page, at.exception)
+        errors[page] = [e.value for e in at.error]
+    return errors
+
+
+def test_a_second_visitor_gets_every_page_from_the_cache_without_a_traceback():
+    """Cached results are shared between sessions: replaying them must not fail (a cached function that
+    wrote to its caller's page once gave every later visitor a CacheReplayClosureError)."""
+    first = _visit_every_page(500)
+    assert _visit_every_page(500) == first
+
+
 def test_results_page_measures_every_stage():
     at = AppTest.from_file(APP, default_timeout=600)
     at.query_params["n"] = "500"
