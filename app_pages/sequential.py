@@ -116,6 +116,13 @@ st.dataframe(
         "share_of_final": st.column_config.ProgressColumn("share of final flags", **percent),
     },
 )
+silent = [int(h) for h, cut in zip(table["horizon"], table["threshold"]) if not np.isfinite(cut)]
+if silent:
+    which = " and ".join(f"{h}-minute" for h in silent)
+    st.info(f"The {which} model{'s' if len(silent) > 1 else ''} never fire{'' if len(silent) > 1 else 's'}: on "
+            f"held-out folds no cut of {'their' if len(silent) > 1 else 'its'} score reaches the target precision "
+            f"of {target_precision:.0%} on this fleet. Lower the target precision, or choose a larger fleet in the "
+            "sidebar (more faulty deployments to learn from).")
 
 left, right = st.columns(2)
 left.altair_chart(cs.coverage_chart(table), width="stretch")
