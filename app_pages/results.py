@@ -152,12 +152,15 @@ percent = {c: st.column_config.NumberColumn(label, format="percent", help=help_t
      "among the deployments where this stage and its partner decide differently: share of the faulty ones it flags"),
 )}
 st.dataframe(
-    table, hide_index=True, width="stretch", key="res_stage_table",
+    # the charts' short stage names, so that a narrow screen still shows them whole
+    table.assign(stage=table["key"].map(ev.STAGE_SHORT).fillna(table["stage"])),
+    hide_index=True, width="stretch", key="res_stage_table",
     column_order=["stage", "flagged", "precision", "recall", "f1", "coverage_10", "coverage_20", "ttd_multiple",
                   "precision_disagreements", "recall_disagreements", "disagreements", "disagrees_with", "how"],
     column_config={
         **percent,
-        "stage": st.column_config.TextColumn("stage", width="medium", pinned=True),
+        "stage": st.column_config.TextColumn("stage", width="medium", pinned=True,
+                                             help="Named as in the charts below; the CSV download has the full names"),
         "flagged": st.column_config.NumberColumn("flagged", help="deployments flagged by 60 min"),
         "ttd_multiple": st.column_config.NumberColumn(
             "time to detection", format="%.2fx",

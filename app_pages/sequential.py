@@ -97,7 +97,7 @@ if truth is not None:
 
 st.subheader("Per horizon")
 per_horizon = table.assign(threshold=table["threshold"].where(np.isfinite(table["threshold"])))
-percent = {"format": "percent", "min_value": 0.0, "max_value": 1.0}
+percent = {"format": "percent"}
 st.dataframe(
     per_horizon, hide_index=True, width="stretch",
     column_order=["horizon", "threshold", "flagged", "precision_target", "recall_target", "precision_truth",
@@ -107,13 +107,13 @@ st.dataframe(
         "threshold": st.column_config.NumberColumn("threshold", format="%.3f",
                                                    help="Empty: no cut reaches the target precision; never fires."),
         "flagged": st.column_config.NumberColumn("model fires", help="Deployments this horizon's model flags."),
-        "precision_target": st.column_config.ProgressColumn("precision vs ensemble", **percent),
-        "recall_target": st.column_config.ProgressColumn("recall vs ensemble", **percent),
-        "precision_truth": st.column_config.ProgressColumn("precision vs truth", **percent),
-        "recall_truth": st.column_config.ProgressColumn("recall vs truth", **percent),
-        "coverage": st.column_config.ProgressColumn(
+        "precision_target": st.column_config.NumberColumn("precision vs ensemble", **percent),
+        "recall_target": st.column_config.NumberColumn("recall vs ensemble", **percent),
+        "precision_truth": st.column_config.NumberColumn("precision vs truth", **percent),
+        "recall_truth": st.column_config.NumberColumn("recall vs truth", **percent),
+        "coverage": st.column_config.NumberColumn(
             "coverage", help="Share of the 60-min ensemble's flags the cascade has raised by this minute.", **percent),
-        "share_of_final": st.column_config.ProgressColumn("share of final flags", **percent),
+        "share_of_final": st.column_config.NumberColumn("share of final flags", **percent),
     },
 )
 silent = [int(h) for h, cut in zip(table["horizon"], table["threshold"]) if not np.isfinite(cut)]
