@@ -189,8 +189,11 @@ with left:
             comparison["figure"], comparison["measured_ensemble_labels"], comparison["measured_weak_labels"],
             comparison["unit"]))
     st.markdown("| figure | ensemble labels → weak labels |\n| --- | --- |\n" + measured_rows)
+    disagreeing = table.loc[table["key"] == ev.SEQ_WEAK, "disagreements"]
+    how_many = (f" The two disagree on {int(disagreeing.iloc[0]):,} deployments: the disagreement figures rest "
+                "on those alone." if len(disagreeing) and disagreeing.notna().all() else "")
     st.caption("The sequential models trained on this fleet's 60-min ensemble verdicts, then on its "
-               "weak-supervision labels, both scored out of fold. “—”: not measured yet.")
+               "weak-supervision labels, both scored out of fold. “—”: not measured yet." + how_many)
 with right:
     st.markdown("**Datadog's published figures (reference, not measured here)**")
     rows = "\n".join(f"| {figure} | {text} |" for figure, text in zip(reported["figure"], reported["reported"]))
