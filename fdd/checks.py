@@ -617,6 +617,8 @@ def check_persistence(w: Window, config: CheckConfig) -> CheckResult:
             detail += f"; recurring: at least {quarter:.0%} in every quarter (needs {config.min_quarter_share:.1%})"
         if span < m:
             detail += f"; judged over the first {span} of {m} min, the last the data show the new version serving"
+        if min(late, final, steady) < 0:
+            detail += "; a negative share: those minutes sat below the baseline, the excess came earlier"
         return ("persistent: " if passed else "transient: ") + detail
 
     return CheckResult("persistence", w.horizon, passed, stats, describe)
