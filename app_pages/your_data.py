@@ -135,7 +135,9 @@ cols = st.columns(4)
 cols[0].metric("Deployments", f"{fleet.n:,}")
 cols[1].metric("Services", f"{fleet.deployments['service'].nunique():,}")
 cols[2].metric("Minutes", f"{int(fleet.minutes[0])} … {int(fleet.minutes[-1])}" if len(fleet.minutes) else "none")
-cols[3].metric("Labelled faulty", f"{int(fleet.deployments['label'].sum()):,}" if has_label else "no label")
+labelled = int(fleet.deployments["label"].notna().sum()) if has_label else 0
+cols[3].metric("Labelled faulty", f"{int(fleet.deployments['label'].sum()):,}" if has_label else "no label",
+               help=f"{labelled:,} of {fleet.n:,} deployments carry a label" if has_label else None)
 
 # ---------------------------------------------------------------------------- scoring
 
@@ -240,7 +242,8 @@ if quality is not None:
     st.dataframe(quality, hide_index=True, width="stretch", key="yd_quality_table",
                  column_config={c: st.column_config.NumberColumn(c if c != "f1" else "F1", format="percent")
                                 for c in ("precision", "recall", "f1")})
-    st.caption("`label` is read only here, to measure; no detector sees it.")
+    st.caption("`label` is read only here, to measure; no detector sees it. Deployments whose label is empty "
+               "(nobody reviewed them) are left out: `labelled` counts the ones measured.")
 
 st.download_button("Download the scores (CSV)", scores.to_csv(index=False), "scores.csv", "text/csv",
                    key="yd_scores_csv", on_click="ignore",

@@ -310,7 +310,11 @@ def _run_evaluate(args: argparse.Namespace) -> str:
     scores = validate_scores(read_table(args.scores), source=args.scores.name)
     labels, ordered = align_scores(deployments, scores, scores_source=args.scores.name,
                                    deployments_source=find_tables(args.data)["deployments"].name)
-    return render(*evaluate(labels, ordered, horizons_of(ordered)))
+    report = render(*evaluate(labels, ordered, horizons_of(ordered)))
+    if len(labels) < len(deployments):
+        report = (f"measured on the {len(labels):,} labelled deployments of {len(deployments):,} (the others' "
+                  f"label is empty)\n{report}")
+    return report
 
 
 COMMANDS: dict[str, Command] = {

@@ -268,11 +268,13 @@ def evaluate_fleet(fleet: Fleet, *, seed: int = 0, include: Sequence[str] | None
 
 
 def truth_of(fleet_or_deployments: Fleet | pd.DataFrame) -> np.ndarray | None:
-    """Ground truth (`label`, bool) when the deployments table has it, else None."""
+    """Ground truth (`label`, bool) when every deployment has one, else None (the stage table
+    measures whole fleets: a partly labelled one is measured by `fdd.scorecard` instead)."""
     deployments = fleet_or_deployments.deployments if isinstance(fleet_or_deployments, Fleet) else fleet_or_deployments
     if "label" not in deployments.columns:
         return None
-    return pd.to_numeric(deployments["label"], errors="coerce").fillna(0).to_numpy().astype(bool)
+    label = pd.to_numeric(deployments["label"], errors="coerce")
+    return None if label.isna().any() else label.to_numpy() == 1
 
 
 def _reference(fleet: Fleet, stages: Sequence[Stage], reference: np.ndarray | None) -> np.ndarray:

@@ -18,8 +18,9 @@ Where the contract is silent this module decides:
   finite and >= 0. `lifetime_minutes` is likewise finite and >= 0 when given.
 - Integers may be written as integral numbers (`4.0`, `1e3`); `2.5` is an error. True/False are
   not numbers. Counts must fit 32 bits (`Fleet` stores them as int32).
-- `new_type_errors`, `label` and `deployed_at` are optional *columns*: once a column is present
-  every row needs a value (leave the column out when it is unknown). An absent `new_type_errors`
+- `new_type_errors` and `deployed_at` are optional *columns*: once a column is present every row
+  needs a value (leave the column out when it is unknown). `label` is "ground truth where it is
+  known": an empty cell is a deployment nobody reviewed, and measuring uses the labelled ones. An absent `new_type_errors`
   becomes 0 and is marked in `frame.attrs[DEFAULTED_COLUMNS_ATTR]`, so a `Fleet` built from the
   frame records `has_new_type_errors=False` and writes no such column back.
 - `deployed_at` must parse as ISO 8601 (a time without offset is taken as UTC); the text is kept.
@@ -128,7 +129,8 @@ DEPLOYMENTS_SPEC: tuple[Column, ...] = (
     Column("lifetime_minutes", "number", nullable=True, minimum=0,
            meaning="minutes until the next deployment replaced it; empty while live"),
     Column("incident", "integer", allowed=(0, 1), meaning="an incident was declared while it was live"),
-    Column("label", "integer", required=False, allowed=(0, 1), meaning="ground truth: 1 is faulty"),
+    Column("label", "integer", required=False, nullable=True, allowed=(0, 1),
+           meaning="ground truth where it is known: 1 is faulty; empty where unknown"),
     Column("deployed_at", "timestamp", required=False, meaning="ISO 8601 (UTC) time of minute 0"),
 )
 SCORES_SPEC: tuple[Column, ...] = (
@@ -325,7 +327,9 @@ def _check_number(raw: pd.Series, col: Column, found: _Findings) -> pd.Series | 
         bad |= found.rows(col.name, mask, lambda i, m=message: m(values[i]))
     if bad:
         return None
-    if col.dtype == "int64":
+    # a nullable integer column with every cell filled is plain int64, so that code reading a fully
+    # labelled table never meets pandas' NA (which numpy would turn into NaN, and NaN into True)
+    if col.dtype == "int64" or (col.dtype == "Int64" and not np.isnan(values).any()):
         exact = pd.api.types.is_integer_dtype(numbers.dtype) and not pd.api.types.is_bool_dtype(numbers.dtype)
         ints = numbers.to_numpy(dtype=np.int64) if exact else values.astype(np.int64)
         return pd.Series(ints, index=raw.index, name=col.name)

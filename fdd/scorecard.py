@@ -24,7 +24,11 @@ def _problem(source: str, column: str, row: int, detail: str) -> ContractError:
 
 def align_scores(deployments: pd.DataFrame, scores: pd.DataFrame, *, deployments_source: str = "deployments.csv",
                  scores_source: str = "scores.csv") -> tuple[np.ndarray, pd.DataFrame]:
-    """(labels, scores in the deployments' order); every deployment scored exactly once, labels known."""
+    """(labels, scores) of the labelled deployments, in the deployments' order.
+
+    Every deployment must be scored exactly once; those whose `label` is empty (nobody knows) are
+    left out of the measurement. Refused when no deployment has a label.
+    """
     if "label" not in deployments.columns:
         raise ContractError(Problem(source=deployments_source, columns=("label",),
                                     detail="evaluate needs ground truth: the column 'label' is missing"))
@@ -40,8 +44,12 @@ def align_scores(deployments: pd.DataFrame, scores: pd.DataFrame, *, deployments
         row = int(np.flatnonzero(missing.to_numpy())[0])
         raise _problem(deployments_source, "deployment_id", row + 1,
                        f"deployment {ids.iloc[row]!r} has no row in {scores_source}")
-    ordered = scores.set_index(scored).loc[ids.to_numpy()].reset_index(drop=True)
-    return deployments["label"].to_numpy().astype(bool), ordered
+    known = deployments["label"].notna().to_numpy()
+    if not known.any():
+        raise ContractError(Problem(source=deployments_source, columns=("label",),
+                                    detail="evaluate needs ground truth: every 'label' cell is empty"))
+    ordered = scores.set_index(scored).loc[ids.to_numpy()[known]].reset_index(drop=True)
+    return deployments["label"].to_numpy(dtype=np.float64, na_value=np.nan)[known] == 1, ordered
 
 
 _HORIZON_COLUMN = re.compile(r"score_([1-9][0-9]{0,5})", re.ASCII)  # what `score` writes per horizon

@@ -246,13 +246,17 @@ def flagged_table(fleet: Fleet, scores: pd.DataFrame, verdict: HorizonVerdict) -
 
 
 def quality_table(fleet: Fleet, flags: Mapping[str, np.ndarray]) -> pd.DataFrame | None:
-    """Precision, recall and F1 of each named flag vector against `label`; None without a label column."""
+    """Precision, recall and F1 of each named flag vector against `label`, over the labelled
+    deployments (`labelled` says how many); None without a label column or without any label."""
     if "label" not in fleet.deployments.columns:
         return None
-    truth = pd.to_numeric(fleet.deployments["label"], errors="coerce").fillna(0).to_numpy().astype(bool)
+    label = pd.to_numeric(fleet.deployments["label"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    known = ~np.isnan(label)
+    if not known.any():
+        return None
     rows = []
     for name, flagged in flags.items():
-        c = confusion(np.asarray(flagged).astype(bool), truth)
-        rows.append({"detector": name, "flagged": c.tp + c.fp, "faulty": c.tp + c.fn, "true_positives": c.tp,
-                     "precision": c.precision, "recall": c.recall, "f1": c.f1})
+        c = confusion(np.asarray(flagged).astype(bool)[known], label[known] == 1)
+        rows.append({"detector": name, "labelled": int(known.sum()), "flagged": c.tp + c.fp, "faulty": c.tp + c.fn,
+                     "true_positives": c.tp, "precision": c.precision, "recall": c.recall, "f1": c.f1})
     return pd.DataFrame(rows)

@@ -154,3 +154,30 @@ def test_detectable_f1_is_undefined_without_a_flag_or_a_detectable_fault():
     none = np.zeros(4, bool)
     assert np.isnan(detection_summary(none, none, none)["f1_detectable"])
     assert detection_summary(none, np.array([1, 0, 0, 0], bool), np.array([1, 0, 0, 0], bool))["f1_detectable"] == 0.0
+
+
+def test_evaluate_measures_the_labelled_deployments_only(data_dir: Path, tmp_path: Path, capsys):
+    """`label` is "ground truth where it is known": empty cells are left out, not read as healthy."""
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    (partial / "timeseries.csv").write_bytes((data_dir / "timeseries.csv").read_bytes())
+    deployments = pd.read_csv(data_dir / "deployments.csv", dtype={"deployment_id": str})
+    faulty = deployments.index[deployments["label"] == 1]
+    deployments["label"] = deployments["label"].astype("Int64")
+    deployments.loc[faulty[1:], "label"] = pd.NA  # one known fault; every other fault unknown
+    deployments.to_csv(partial / "deployments.csv", index=False)
+    scores = pd.DataFrame({"deployment_id": deployments["deployment_id"], "faulty": 0, "score": 0.1,
+                           "detected_minute": pd.NA})
+    scores.loc[faulty, ["faulty", "detected_minute"]] = [1, 60]  # every fault flagged, known or not
+    path = tmp_path / "scores.csv"
+    scores.to_csv(path, index=False)
+    assert main(["evaluate", "--data", str(partial), "--scores", str(path)]) == 0
+    out = capsys.readouterr().out
+    labelled = len(deployments) - len(faulty) + 1
+    assert out.startswith(f"measured on the {labelled:,} labelled deployments of {len(deployments):,}")
+    assert "precision 1.000  recall 1.000" in out  # the unknown faults are not counted as false positives
+
+    deployments["label"] = pd.NA
+    deployments.to_csv(partial / "deployments.csv", index=False)
+    assert main(["evaluate", "--data", str(partial), "--scores", str(path)]) == 2
+    assert "every 'label' cell is empty" in capsys.readouterr().err

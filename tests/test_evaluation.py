@@ -366,3 +366,18 @@ def test_stage_table_coverage_is_against_the_60_minute_ensemble(fleet, verdicts)
     detected = stages[1].detected_minute
     assert cascade["coverage_20"] == pytest.approx(((detected >= 0) & (detected <= 20))[reference].mean())
     assert cascade["coverage_20"] > 0
+
+
+def test_quality_against_partial_labels_counts_only_the_labelled():
+    fleet = up.fleet_from_folder()
+    flags = up.reason_verdict(fleet).flagged
+    label = fleet.deployments["label"].astype("Int64")
+    unknown = np.flatnonzero(flags)[: max(1, int(flags.sum()) // 2)]
+    label.iloc[unknown] = pd.NA
+    partial = dataclasses.replace(fleet, deployments=fleet.deployments.assign(label=label))
+    row = up.quality_table(partial, {"checks": flags}).iloc[0]
+    assert row["labelled"] == fleet.n - len(unknown) and row["flagged"] == int(flags.sum()) - len(unknown)
+    assert ev.truth_of(partial) is None  # whole-fleet tables need every label
+    nobody = dataclasses.replace(fleet, deployments=fleet.deployments.assign(label=pd.array([pd.NA] * fleet.n,
+                                                                                            dtype="Int64")))
+    assert up.quality_table(nobody, {"checks": flags}) is None

@@ -582,3 +582,12 @@ def test_a_small_parquet_of_many_rows_is_refused_before_it_is_read(monkeypatch) 
     with pytest.raises(ContractError, match=rf"^ts\.parquet: {len(many):,} rows, more than the 1,000$"):
         schema.read_tables_from_buffers(buffer.getvalue(), dep.to_csv(index=False).encode(),
                                         timeseries_name="ts.parquet", max_rows=1000)
+
+
+def test_label_may_be_empty_where_it_is_not_known(tmp_path: Path) -> None:
+    ts, dep = good_tables()
+    _, full = read_data_dir(write_raw(tmp_path / "full", ts, dep))
+    assert str(full["label"].dtype) == "int64"  # every deployment labelled: plain integers
+    partial = dep.assign(label=dep["label"].astype("Int64").mask(dep.index == 1))
+    _, read = read_data_dir(write_raw(tmp_path / "partial", ts, partial))
+    assert str(read["label"].dtype) == "Int64" and read["label"].isna().tolist() == [False, True, False]
