@@ -17,7 +17,7 @@ Where the contract is silent this module decides:
 - `latency_ms` may be empty (NaN): the p95 latency of that minute is unknown. It must otherwise be
   finite and >= 0. `lifetime_minutes` is likewise finite and >= 0 when given.
 - Integers may be written as integral numbers (`4.0`, `1e3`); `2.5` is an error. True/False are
-  not numbers. Counts must fit 32 bits (`Fleet` stores them as int32).
+  not numbers, except in a typed boolean column (Parquet) of a 0-or-1 flag, where they are 1/0. Counts must fit 32 bits (`Fleet` stores them as int32).
 - `new_type_errors` and `deployed_at` are optional *columns*: once a column is present every row
   needs a value (leave the column out when it is unknown). `label` is "ground truth where it is
   known": an empty cell is a deployment nobody reviewed, and measuring uses the labelled ones. An absent `new_type_errors`
@@ -275,6 +275,9 @@ def _to_floats(raw: pd.Series, col: Column, found: _Findings) -> tuple[np.ndarra
     dtype = raw.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         raw, dtype = raw.astype(object), np.dtype(object)
+    if pd.api.types.is_bool_dtype(dtype) and tuple(col.allowed) == (0, 1):
+        raw = raw.astype("Int64")  # a typed boolean column (Parquet) is a 0/1 flag, written as such
+        dtype = raw.dtype
     if pd.api.types.is_bool_dtype(dtype) or not (
         pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_object_dtype(dtype)
         or pd.api.types.is_string_dtype(dtype)

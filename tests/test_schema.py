@@ -591,3 +591,15 @@ def test_label_may_be_empty_where_it_is_not_known(tmp_path: Path) -> None:
     partial = dep.assign(label=dep["label"].astype("Int64").mask(dep.index == 1))
     _, read = read_data_dir(write_raw(tmp_path / "partial", ts, partial))
     assert str(read["label"].dtype) == "Int64" and read["label"].isna().tolist() == [False, True, False]
+
+
+def test_a_typed_boolean_flag_in_parquet_reads_as_0_or_1(tmp_path: Path) -> None:
+    ts, dep = good_tables()
+    flags = dep.assign(rolled_back=dep["rolled_back"] == 1, incident=dep["incident"] == 1, label=dep["label"] == 1)
+    folder = write_raw(tmp_path, ts, flags, fmt="parquet")
+    _, read = read_data_dir(folder)
+    for column in ("rolled_back", "incident", "label"):
+        assert read[column].tolist() == dep[column].tolist()
+    # ... but a count is never a boolean
+    ts.assign(errors=ts["errors"] > 0).to_parquet(folder / "timeseries.parquet")
+    assert "is not a number" in contract_error(folder)
