@@ -24,7 +24,7 @@ import pandas as pd
 
 from fdd.checks import CHECK_NAMES, HorizonVerdict
 from fdd.fleet import NEW, PREVIOUS, VERSION_NAMES, Fleet
-from fdd.metrics import detection_summary, rate_by_group
+from fdd.metrics import detection_summary, rate_by_group, require_truth
 
 VERSION_COLORS = {"previous": "#8c8c8c", "new": "#1f77b4"}
 PASS_MARK, FAIL_MARK = "✅", "❌"
@@ -281,9 +281,7 @@ def _aligned(flags: Mapping[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
 
 def detector_comparison(flags: Mapping[str, np.ndarray], deployments: pd.DataFrame) -> pd.DataFrame:
     """One row per detector: flagged, precision, recall, F1, FP rate (and recall among detectable faults)."""
-    if "label" not in deployments.columns:
-        raise ValueError("comparing detectors needs ground truth: a `label` column")
-    truth = deployments["label"].to_numpy().astype(bool)
+    truth = require_truth(deployments, "comparing detectors")
     detectable = deployments["detectable"].to_numpy() if "detectable" in deployments.columns else None
     rows = []
     for name, flagged in _aligned(flags, len(deployments)).items():
@@ -301,7 +299,7 @@ def scenario_recall(flags: Mapping[str, np.ndarray], deployments: pd.DataFrame) 
     for column in ("label", "scenario"):
         if column not in deployments.columns:
             raise ValueError(f"recall per scenario needs the truth column {column!r}")
-    truth = deployments["label"].to_numpy().astype(bool)
+    truth = require_truth(deployments, "recall per scenario")
     scenario = deployments["scenario"].astype(str).to_numpy()
     frames = []
     for name, flagged in _aligned(flags, len(deployments)).items():

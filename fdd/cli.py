@@ -12,6 +12,7 @@ so nothing is left behind); 1 when the output cannot be written (`OSError`); 130
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import sys
@@ -19,9 +20,19 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fdd.fleet import Fleet
 from fdd.schema import FORMATS, build_fleet, check_output_dir, find_tables, read_data_dir, write_data_dir
+
+if TYPE_CHECKING:  # lightgbm and torch are imported only by the commands that need them
+    import numpy as np
+
+    from fdd.sequential import SequentialDetector
+    from fdd.weak import WeakLabels
+
+    # What a label source gives `train`: 0/1 labels, sample weights or None, weak labels or None.
+    TrainingLabels = tuple[np.ndarray, np.ndarray | None, WeakLabels | None]
 
 PROG = "fdd"
 
@@ -104,13 +115,13 @@ def _run_validate(args: argparse.Namespace) -> str:
 # weak labels or None). Weak supervision (the default) also writes MODEL_DIR/labels.csv.
 
 
-def _ensemble_labels(fleet: Fleet, seed: int):
+def _ensemble_labels(fleet: Fleet, seed: int) -> TrainingLabels:
     from fdd.sequential import ensemble_labels
 
     return ensemble_labels(fleet), None, None
 
 
-def _weak_labels(fleet: Fleet, seed: int):
+def _weak_labels(fleet: Fleet, seed: int) -> TrainingLabels:
     from fdd.weak import training_targets, weak_labels
 
     weak = weak_labels(fleet, seed=seed)
@@ -118,7 +129,7 @@ def _weak_labels(fleet: Fleet, seed: int):
     return labels, weights, weak
 
 
-LABEL_SOURCES: dict[str, Callable[[Fleet, int], tuple]] = {"weak": _weak_labels, "ensemble": _ensemble_labels}
+LABEL_SOURCES: dict[str, Callable[[Fleet, int], TrainingLabels]] = {"weak": _weak_labels, "ensemble": _ensemble_labels}
 DEFAULT_LABELS = "weak"
 LABELS_FILE = "labels.csv"
 SCORE_FORMATS = (".csv", ".parquet")
@@ -181,7 +192,7 @@ def _check_model_folder(folder: Path) -> None:
                          "folder, so give a new or empty folder, or a model folder written by `train`")
 
 
-def _fit_on_weak_labels(fleet: Fleet, weak, settings: dict):
+def _fit_on_weak_labels(fleet: Fleet, weak: WeakLabels, settings: dict[str, object]) -> SequentialDetector:
     """Weak-label models with thresholds matched to the ensemble-trained reference (fitted first).
 
     A failure names the label set that could not train: the 60-minute ensemble's vote (the
@@ -255,9 +266,15 @@ def _run_train(args: argparse.Namespace) -> str:
     source = args.labels
     if weak is not None:
         source = f"{args.labels} ({weak.model}; labels in {target / LABELS_FILE})"
-    thresholds = ", ".join(f"{h} min {t:.3f}" for h, t in zip(detector.horizons_, detector.thresholds_))
+    thresholds = ", ".join(f"{h} min {_threshold_text(t)}" for h, t in zip(detector.horizons_, detector.thresholds_))
     return (f"trained {len(detector.horizons_)} models on {fleet.n} deployments "
             f"({int(detector.labels_.sum())} positive by {source}); thresholds {thresholds}; saved to {target}")
+
+
+def _threshold_text(threshold: float) -> str:
+    """A horizon's threshold for the summary line; an infinite one (no cut reached the target
+    precision) means that horizon's model never flags anything."""
+    return f"{threshold:.3f}" if math.isfinite(threshold) else "never fires"
 
 
 def _score_arguments(parser: argparse.ArgumentParser) -> None:

@@ -35,13 +35,26 @@ import io
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from fdd.checks import HorizonVerdict, first_detection, run_horizons
 from fdd.fleet import Fleet
-from fdd.metrics import confusion, coverage_by_horizon, disagreement_metrics, rate_by_group, time_to_detection
+from fdd.metrics import (
+    confusion,
+    coverage_by_horizon,
+    disagreement_metrics,
+    rate_by_group,
+    require_truth,
+    time_to_detection,
+    truth_of,  # re-exported: the app and the tests read truth through `fdd.evaluation` too
+)
+
+if TYPE_CHECKING:  # lightgbm and torch are imported only when models are trained
+    from fdd.sequential import CascadeResult, SequentialDetector
+    from fdd.weak import WeakLabels
 
 __all__ = [
     "CHECKS_CASCADE",
@@ -149,7 +162,7 @@ def checks_cascade_stage(verdicts: Sequence[HorizonVerdict]) -> Stage:
                  f"the unanimous vote run at {horizons} min; flagged at the first that fires")
 
 
-def cascade_stage(key: str, result: object, how: str = "", name: str | None = None) -> Stage:
+def cascade_stage(key: str, result: CascadeResult, how: str = "", name: str | None = None) -> Stage:
     """A stage from an `fdd.sequential.CascadeResult` (its `detected_minute`)."""
     return Stage(key, name or STAGE_NAMES.get(key, key), np.asarray(result.detected_minute), how)
 
@@ -193,15 +206,16 @@ def _verdict_at(verdicts: Sequence[HorizonVerdict] | HorizonVerdict, horizon: in
 # ---------------------------------------------------------------------------- training
 
 
-def train_on_ensemble(fleet: Fleet, seed: int = 0, **detector_args: object):
-    """Sequential models fitted on the fleet's 60-minute ensemble verdicts (an `SequentialDetector`)."""
+def train_on_ensemble(fleet: Fleet, seed: int = 0, **detector_args: object) -> SequentialDetector:
+    """Sequential models fitted on the fleet's 60-minute ensemble verdicts (a `SequentialDetector`)."""
     from fdd.sequential import SequentialDetector  # lightgbm: imported only when models are trained
 
     return SequentialDetector(seed=seed, **detector_args).fit(fleet)
 
 
-def train_on_weak_labels(fleet: Fleet, weak: object | None = None, seed: int = 0, reference: object | None = None,
-                         weighted: bool = False, **detector_args: object):
+def train_on_weak_labels(fleet: Fleet, weak: WeakLabels | None = None, seed: int = 0,
+                         reference: SequentialDetector | None = None, weighted: bool = False,
+                         **detector_args: object) -> SequentialDetector:
     """Sequential models fitted on weak-supervision labels (`fdd.weak.weak_labels` unless `weak` is given).
 
     As `python -m fdd train` fits them: the label model's thresholded labels (with `weighted`,
@@ -265,16 +279,6 @@ def evaluate_fleet(fleet: Fleet, *, seed: int = 0, include: Sequence[str] | None
 
 
 # ---------------------------------------------------------------------------- measuring
-
-
-def truth_of(fleet_or_deployments: Fleet | pd.DataFrame) -> np.ndarray | None:
-    """Ground truth (`label`, bool) when every deployment has one, else None (the stage table
-    measures whole fleets: a partly labelled one is measured by `fdd.scorecard` instead)."""
-    deployments = fleet_or_deployments.deployments if isinstance(fleet_or_deployments, Fleet) else fleet_or_deployments
-    if "label" not in deployments.columns:
-        return None
-    label = pd.to_numeric(deployments["label"], errors="coerce")
-    return None if label.isna().any() else label.to_numpy() == 1
 
 
 def _reference(fleet: Fleet, stages: Sequence[Stage], reference: np.ndarray | None) -> np.ndarray:
@@ -376,7 +380,7 @@ def detection_time_frame(stages: Sequence[Stage], truth: np.ndarray) -> pd.DataF
     """Long table for the time-to-detection chart: among the truly faulty deployments, how many each
     stage detected at each minute, or never. Columns: stage, key, detected, minute (NaN for never),
     order, deployments, share."""
-    truth = np.asarray(truth).astype(bool)
+    truth = require_truth(truth, "the time-to-detection table")
     total = int(truth.sum())
     rows = []
     for s in stages:

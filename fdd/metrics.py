@@ -1,6 +1,11 @@
 """How right a detector is, against ground truth (the measuring modules, `evaluation`,
 `weak_eval`, `refinement` and the charts, read truth through these functions; no detector does).
 
+Ground truth: `require_truth` reads `label` (empty where nobody reviewed the deployment) as
+booleans and refuses partial truth with one ValueError, never counting an empty label as faulty;
+`truth_of` returns None instead; `label_values` keeps the empty ones as NaN for callers that
+measure the labelled subset.
+
 Precision, recall, F1 and false-positive rate; recall per fault scenario and false-positive
 rate per confounder; coverage by horizon (the share of a reference set already flagged by
 minute h, the blog's notion); time to detection; metrics on disagreements.
@@ -12,6 +17,65 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
+
+from fdd.fleet import Fleet
+
+# ---------------------------------------------------------------------------- ground truth
+
+
+def label_values(source: Fleet | pd.DataFrame | ArrayLike) -> np.ndarray | None:
+    """`label` as floats: 1 faulty, 0 healthy, NaN where nobody knows; None without a `label` column.
+
+    `source` is a `Fleet`, a deployments table, or the labels themselves (a Series or an array;
+    pandas' NA, None and NaN are all "unknown").
+    """
+    deployments = source.deployments if isinstance(source, Fleet) else source
+    if isinstance(deployments, pd.DataFrame):
+        if "label" not in deployments.columns:
+            return None
+        values = deployments["label"]
+    else:
+        values = deployments if isinstance(deployments, pd.Series) else pd.Series(np.asarray(deployments).ravel())
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def truth_of(source: Fleet | pd.DataFrame | ArrayLike) -> np.ndarray | None:
+    """Ground truth (`label` == 1, bool) when every deployment has a label, else None (no `label`
+    column, or some cell empty: whole-fleet tables need every label; `fdd.scorecard` and
+    `fdd.upload` measure the labelled subset instead)."""
+    label = label_values(source)
+    return None if label is None or np.isnan(label).any() else label == 1
+
+
+def require_truth(source: Fleet | pd.DataFrame | ArrayLike, purpose: str = "measuring against ground truth"
+                  ) -> np.ndarray:
+    """Ground truth (`label` == 1, bool), one value per deployment; ValueError naming `purpose`
+    when there is no `label` column or any deployment's label is empty (never "faulty")."""
+    label = label_values(source)
+    if label is None:
+        raise ValueError(f"{purpose} needs ground truth: a `label` column")
+    unknown = np.isnan(label)
+    if unknown.any():
+        deployments = source.deployments if isinstance(source, Fleet) else source
+        first = ""
+        if isinstance(deployments, pd.DataFrame) and "deployment_id" in deployments.columns:
+            first = f", e.g. deployment {deployments['deployment_id'].iloc[int(np.argmax(unknown))]}"
+        raise ValueError(f"{purpose} needs ground truth for every deployment, but {int(unknown.sum()):,} of "
+                         f"{len(label):,} have an empty `label`{first} (nobody reviewed them)")
+    return label == 1
+
+
+def _as_truth(truth: ArrayLike) -> np.ndarray:
+    """A truth vector as bool; ValueError on an empty (NaN) value, which `astype(bool)` would make True."""
+    truth = np.asarray(truth)
+    if truth.dtype.kind == "f" and np.isnan(truth).any():
+        raise ValueError(f"the truth has {int(np.isnan(truth).sum()):,} empty values (unlabelled deployments): "
+                         "measure the labelled ones only")
+    return truth.astype(bool)
+
+
+# ---------------------------------------------------------------------------- detection quality
 
 
 @dataclass(frozen=True)
@@ -49,7 +113,7 @@ class Confusion:
 def confusion(predicted: np.ndarray, truth: np.ndarray) -> Confusion:
     """Counts of a boolean prediction against boolean truth (same length)."""
     predicted = np.asarray(predicted).astype(bool)
-    truth = np.asarray(truth).astype(bool)
+    truth = _as_truth(truth)
     if predicted.shape != truth.shape:
         raise ValueError(f"prediction has {predicted.shape[0]} rows, truth {truth.shape[0]}")
     return Confusion(
@@ -84,7 +148,7 @@ def coverage_by_horizon(detected_minute: np.ndarray, reference: np.ndarray, hori
 def time_to_detection(detected_minute: np.ndarray, truth: np.ndarray, full_horizon: int = 60) -> dict[str, float]:
     """Mean detection minute among detected faulty deployments, also as a multiple of `full_horizon`."""
     detected_minute = np.asarray(detected_minute, dtype=np.float64)
-    hit = np.asarray(truth).astype(bool) & (detected_minute >= 0)
+    hit = _as_truth(truth) & (detected_minute >= 0)
     mean = float(detected_minute[hit].mean()) if hit.any() else float("nan")
     return {"detected": int(hit.sum()), "mean_minutes": mean, "multiple_of_full": mean / full_horizon}
 
@@ -96,7 +160,7 @@ def disagreement_metrics(pred_a: np.ndarray, pred_b: np.ndarray, truth: np.ndarr
     precision is the share of a detector's own flags (among disagreements) that are faulty;
     recall is the share of faulty disagreements it flags.
     """
-    a, b, t = (np.asarray(x).astype(bool) for x in (pred_a, pred_b, truth))
+    a, b, t = np.asarray(pred_a).astype(bool), np.asarray(pred_b).astype(bool), _as_truth(truth)
     differ = a != b
     rows = []
     for name, pred in (("a", a), ("b", b)):
@@ -111,7 +175,7 @@ def detection_summary(predicted: np.ndarray, truth: np.ndarray, detectable: np.n
     c = confusion(predicted, truth)
     out = c.as_dict()
     if detectable is not None:
-        det = np.asarray(detectable).astype(bool) & np.asarray(truth).astype(bool)
+        det = np.asarray(detectable).astype(bool) & _as_truth(truth)
         out["detectable"] = int(det.sum())
         out["recall_detectable"] = float(np.asarray(predicted).astype(bool)[det].mean()) if det.any() else float("nan")
         p = out["precision"]
@@ -122,7 +186,7 @@ def detection_summary(predicted: np.ndarray, truth: np.ndarray, detectable: np.n
 
 
 # ---------------------------------------------------------------------------- the sequential cascade
-# New functions for the sequential models (fdd.sequential); the ones above are shared and unchanged.
+# A cascade's detections per horizon, each horizon's model alone, precision-recall curves, label quality.
 
 
 def _final_flags(detected_minute: np.ndarray) -> np.ndarray:
@@ -206,7 +270,7 @@ def cascade_summary(detected_minute: np.ndarray, reference: np.ndarray, truth: n
 def precision_recall_points(scores: np.ndarray, labels: np.ndarray, max_points: int = 200) -> pd.DataFrame:
     """Precision and recall at every distinct score cut (thinned to about `max_points` rows)."""
     scores = np.asarray(scores, dtype=np.float64)
-    labels = np.asarray(labels).astype(bool)
+    labels = _as_truth(labels)
     if not len(scores) or not labels.any():
         return pd.DataFrame({"threshold": [], "precision": [], "recall": []})
     order = np.argsort(-scores, kind="stable")

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from fdd.checks import ITERATION_STEPS, STEP_STORIES, HorizonVerdict, vote
-from fdd.metrics import detection_summary
+from fdd.metrics import detection_summary, require_truth
 
 HEALTHY_SCENARIO = "healthy"
 
@@ -20,12 +20,11 @@ def iteration_table(verdict: HorizonVerdict, deployments: pd.DataFrame,
                     steps: tuple[tuple[str, ...], ...] = ITERATION_STEPS) -> pd.DataFrame:
     """One row per refinement step: checks, quality against truth, FP rate per confounder.
 
-    `deployments` must carry `label`; with `scenario` the FP rate of every non-faulty scenario
-    gets a column `fp_<scenario>`; with `detectable`, recall among detectable faults too.
+    `deployments` must carry `label` for every deployment (ValueError otherwise); with `scenario`
+    the FP rate of every non-faulty scenario gets a column `fp_<scenario>`; with `detectable`,
+    recall among detectable faults too.
     """
-    if "label" not in deployments.columns:
-        raise ValueError("the iteration table needs ground truth: a `label` column")
-    truth = deployments["label"].to_numpy().astype(bool)
+    truth = require_truth(deployments, "the iteration table")
     detectable = deployments["detectable"].to_numpy() if "detectable" in deployments.columns else None
     scenario = deployments["scenario"].astype(str).to_numpy() if "scenario" in deployments.columns else None
     healthy_scenarios = sorted(set(scenario[~truth])) if scenario is not None else []
@@ -65,12 +64,12 @@ def information_ceilings(flagged: np.ndarray, deployments: pd.DataFrame,
     clock would expose an incident hitting several services; the same hour of earlier days, a
     seasonal rise). An oracle on truth, for the story, never a detector: recall cannot rise.
 
-    `deployments` must carry `label` and `scenario`.
+    `deployments` must carry `scenario` and, for every deployment, `label` (ValueError otherwise).
     """
     missing = {"label", "scenario"} - set(deployments.columns)
     if missing:
         raise ValueError(f"the ceilings need the simulator's truth: missing column(s) {sorted(missing)}")
-    truth = deployments["label"].to_numpy().astype(bool)
+    truth = require_truth(deployments, "measuring the ceilings")
     scenario = deployments["scenario"].astype(str).to_numpy()
     detectable = deployments["detectable"].to_numpy() if "detectable" in deployments.columns else None
     flagged = np.asarray(flagged).astype(bool)

@@ -16,6 +16,8 @@ from fdd.metrics import confusion, time_to_detection
 from fdd.schema import ContractError, Problem
 
 DEFAULT_HORIZONS = (10, 20, 60)
+# What the `coverage` column of `evaluate` measures, printed under the table.
+COVERAGE_NOTE = "coverage at h: share of the deployments flagged by the last horizon already flagged by minute h"
 
 
 def _problem(source: str, column: str, row: int, detail: str) -> ContractError:
@@ -67,8 +69,10 @@ def evaluate(labels: np.ndarray, scores: pd.DataFrame, horizons: tuple[int, ...]
              ) -> tuple[pd.DataFrame, dict[str, float]]:
     """Per horizon (flags raised by minute h) precision, recall, F1, coverage; and overall figures.
 
-    Coverage at h is the share of the deployments flagged in the end (`faulty`) that were
-    already flagged by minute h, Datadog's notion; recall at h is the share of faulty ones.
+    Precision and recall at h judge the flags raised by minute h against `labels`. Coverage at h
+    needs no label: the share of the deployments flagged in the end (`faulty`) already flagged by
+    minute h. (The app's coverage is against the 60-minute check ensemble's positives; a scores
+    table carries no ensemble.)
     """
     detected = pd.to_numeric(scores["detected_minute"], errors="coerce").to_numpy(dtype=np.float64)
     final = scores["faulty"].to_numpy().astype(bool)
@@ -99,5 +103,6 @@ def render(per_horizon: pd.DataFrame, overall: dict[str, float]) -> str:
         f"({num(overall['detection_multiple'], '.2f')} x the last horizon)",
         "",
         per_horizon.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="—"),
+        COVERAGE_NOTE,
     ]
     return "\n".join(lines)

@@ -286,8 +286,9 @@ def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
 # --------------------------------------------------------------------------------------------
 # Drawing parameters
 # --------------------------------------------------------------------------------------------
-def _logu(rng: np.random.Generator, lo, hi, size=None) -> np.ndarray:
-    """Log-uniform draws in [lo, hi]."""
+def _logu(rng: np.random.Generator, lo: float | np.ndarray, hi: float | np.ndarray,
+          size: int | None = None) -> np.ndarray:
+    """Log-uniform draws in [lo, hi] (`size` of them, or one per element of array bounds)."""
     return np.exp(rng.uniform(np.log(lo), np.log(hi), size))
 
 
@@ -374,7 +375,7 @@ def _draw_params(
     u = strength
     zeros, ones, nans = np.zeros(n), np.ones(n), np.full(n, np.nan)
 
-    def where(mask: np.ndarray, value, other: np.ndarray) -> np.ndarray:
+    def where(mask: np.ndarray, value: float | np.ndarray, other: np.ndarray) -> np.ndarray:
         return np.where(mask, value, other)
 
     # A deployment's levels vary a little around its service's (traffic growth, other code).
@@ -817,7 +818,7 @@ def _weak_signals(
     p_inc[ui] = np.where(declared[incident_group[ui]], 0.9, 0.1)
     incident = rng.random(n) < p_inc
 
-    # Lifetime: log-normal around the service's cadence (1-3 days), cut short by a rollback, a
+    # Lifetime: log-normal around the service's cadence (1.5-3.5 days), cut short by a rollback, a
     # hotfix of a fault or an unrelated quick follow-up; NaN while still live at the end of the
     # 14 days.
     natural = cadence * rng.lognormal(0.0, 1.0, n)

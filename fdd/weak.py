@@ -22,7 +22,7 @@ import time
 import warnings
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,11 @@ from snorkel.labeling import LabelingFunction, LFAnalysis, PandasLFApplier, labe
 
 from fdd.checks import HorizonVerdict, run_checks
 from fdd.fleet import Fleet
+from fdd.metrics import label_values
 from fdd.schema import write_table
+
+if TYPE_CHECKING:  # torch comes with the label model: imported when one is fitted, not at module load
+    from snorkel.labeling.model import LabelModel
 
 ABSTAIN, HEALTHY, FAULTY = -1, 0, 1
 CHECK_HORIZON = 60  # the checks' verdict the LFs read: the full hour, as in the blog
@@ -279,7 +283,8 @@ def apply_lfs(inputs: pd.DataFrame, config: LFConfig | None = None) -> np.ndarra
 def lf_analysis(L: np.ndarray, names: tuple[str, ...] | list[str], truth: np.ndarray | None = None,
                 weights: np.ndarray | None = None) -> pd.DataFrame:
     """Snorkel's `LFAnalysis` summary: polarity, coverage, overlaps, conflicts; with `truth`, the
-    empirical accuracy; with `weights`, the label model's learned accuracy per LF."""
+    empirical accuracy (over the deployments whose truth is known: NaN or NA is unknown, never
+    faulty); with `weights`, the label model's learned accuracy per LF."""
     names = list(names)
     if L.shape[1] != len(names):
         raise ValueError(f"the label matrix has {L.shape[1]} columns for {len(names)} names")
@@ -298,8 +303,10 @@ def lf_analysis(L: np.ndarray, names: tuple[str, ...] | list[str], truth: np.nda
             "conflicts": analysis.lf_conflicts(),
         })
         if truth is not None:
-            y = np.asarray(truth).astype(np.int64)
-            fired = L != ABSTAIN
+            y = label_values(truth)
+            if len(y) != L.shape[0]:
+                raise ValueError(f"the truth has {len(y)} values for {L.shape[0]} deployments")
+            fired = (L != ABSTAIN) & ~np.isnan(y)[:, None]
             frame["correct"] = ((L == y[:, None]) & fired).sum(axis=0)
             frame["incorrect"] = ((L != y[:, None]) & fired).sum(axis=0)
             total = frame["correct"] + frame["incorrect"]
@@ -410,7 +417,7 @@ def _cannot_fit_reason(L: np.ndarray) -> str | None:
 
 
 def fit_label_model(L: np.ndarray, seed: int = 0, class_balance: float | None = None,
-                    n_epochs: int = 500, lr: float = 0.01):
+                    n_epochs: int = 500, lr: float = 0.01) -> LabelModel:
     """Fit snorkel's `LabelModel` (cardinality 2) on L; torch is imported here, not at module load."""
     from snorkel.labeling.model import LabelModel
 

@@ -11,14 +11,18 @@ review of disagreements). Truth is read only here and in `fdd.metrics`, never to
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from fdd.checks import HorizonVerdict, run_checks
 from fdd.fleet import Fleet
-from fdd.metrics import coverage_by_horizon, disagreement_metrics, label_quality, time_to_detection
+from fdd.metrics import coverage_by_horizon, disagreement_metrics, label_quality, require_truth, time_to_detection
 from fdd.weak import CHECK_HORIZON, LFConfig, WeakLabels, training_targets, weak_labels
+
+if TYPE_CHECKING:  # lightgbm is imported only when models are trained
+    from fdd.sequential import CascadeResult, SequentialDetector
 
 LABEL_VARIANTS: dict[str, str] = {
     "ensemble": "the 60-minute check ensemble's vote",
@@ -28,12 +32,6 @@ LABEL_VARIANTS: dict[str, str] = {
 Progress = Callable[[str], None]
 
 
-def _truth(fleet: Fleet) -> np.ndarray:
-    if "label" not in fleet.deployments.columns:
-        raise ValueError("measuring label quality needs ground truth: a `label` column")
-    return fleet.deployments["label"].to_numpy().astype(bool)
-
-
 def label_quality_table(fleet: Fleet, label_model: WeakLabels, majority: WeakLabels,
                         verdict: HorizonVerdict | None = None) -> pd.DataFrame:
     """Precision, recall, F1 and coverage against truth of the three labelers.
@@ -41,7 +39,7 @@ def label_quality_table(fleet: Fleet, label_model: WeakLabels, majority: WeakLab
     Abstentions count as "not faulty" for precision and recall; coverage is the share labelled.
     The ensemble labels every deployment (that is how it trains the models).
     """
-    truth = _truth(fleet)
+    truth = require_truth(fleet, "measuring label quality")
     verdict = verdict if verdict is not None else run_checks(fleet, CHECK_HORIZON)
     rows = [
         {"labeler": "label model", "model": label_model.model, **label_quality(label_model.label, truth)},
@@ -61,9 +59,9 @@ def vote_pattern_ceiling(L: np.ndarray, truth: np.ndarray) -> dict[str, float]:
     adding a pattern raises F1 exactly when its share exceeds F1 / 2, so the best set is a prefix of
     the patterns sorted by share. It measures how much the rules themselves know. (It may label
     the all-abstain pattern faulty, which no label model does: a bound, slightly loose.) NaN
-    without any faulty deployment.
+    without any faulty deployment; ValueError when some truth is unknown (NaN or NA).
     """
-    truth = np.asarray(truth).astype(np.int64)
+    truth = require_truth(truth, "the vote-pattern ceiling").astype(np.int64)
     if L.shape[1] == 0 or not truth.any():
         return {"f1": float("nan"), "precision": float("nan"), "recall": float("nan"), "patterns": 0}
     _, pattern = np.unique(np.asarray(L), axis=0, return_inverse=True)
@@ -84,7 +82,8 @@ def vote_pattern_ceiling(L: np.ndarray, truth: np.ndarray) -> dict[str, float]:
 MIN_FLAGS_FOR_TARGET = 10  # the reference must flag this many labelled deployments to set a target
 
 
-def matched_thresholds(candidate, reference, labels: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def matched_thresholds(candidate: SequentialDetector, reference: SequentialDetector, labels: np.ndarray,
+                       weights: np.ndarray) -> np.ndarray:
     """Thresholds at which `candidate` is, horizon by horizon, as precise against the weak labels as
     `reference` (the ensemble-trained detector) is: one referee for both models, and no truth.
 
@@ -111,7 +110,8 @@ def matched_thresholds(candidate, reference, labels: np.ndarray, weights: np.nda
     return np.array(out)
 
 
-def fit_ensemble_detector(fleet: Fleet, verdict: HorizonVerdict | None = None, **detector_args: object):
+def fit_ensemble_detector(fleet: Fleet, verdict: HorizonVerdict | None = None,
+                          **detector_args: object) -> SequentialDetector:
     """The sequential models trained on the 60-minute ensemble's vote (the blog's second step)."""
     from fdd.sequential import SequentialDetector  # lightgbm: imported only when models are trained
 
@@ -119,8 +119,9 @@ def fit_ensemble_detector(fleet: Fleet, verdict: HorizonVerdict | None = None, *
     return SequentialDetector(**detector_args).fit(fleet, labels=labels)
 
 
-def fit_weak_detector(fleet: Fleet, weak: WeakLabels, *, weighted: bool = False, reference=None,
-                      verdict: HorizonVerdict | None = None, **detector_args: object):
+def fit_weak_detector(fleet: Fleet, weak: WeakLabels, *, weighted: bool = False,
+                      reference: SequentialDetector | None = None, verdict: HorizonVerdict | None = None,
+                      **detector_args: object) -> SequentialDetector:
     """The sequential models trained on weak labels, with thresholds matched to `reference`.
 
     `reference` is the ensemble-trained detector (fitted here when not given). With `weighted`,
@@ -142,7 +143,8 @@ def fit_weak_detector(fleet: Fleet, weak: WeakLabels, *, weighted: bool = False,
 # ---------------------------------------------------------------------------- comparison
 
 
-def _model_row(name: str, result, truth: np.ndarray, horizons: tuple[int, ...], positives: float) -> dict:
+def _model_row(name: str, result: CascadeResult, truth: np.ndarray, horizons: tuple[int, ...],
+               positives: float) -> dict[str, object]:
     """Quality of one cascade against truth: overall, coverage per horizon, time to detection."""
     quality = label_quality(result.faulty.astype(np.int64), truth)
     row: dict[str, object] = {"labels": name, "training_positives": positives,
@@ -154,7 +156,8 @@ def _model_row(name: str, result, truth: np.ndarray, horizons: tuple[int, ...], 
     return row
 
 
-def _disagreement_columns(candidate, reference, truth: np.ndarray) -> dict[str, float]:
+def _disagreement_columns(candidate: CascadeResult, reference: CascadeResult, truth: np.ndarray
+                          ) -> dict[str, float]:
     """Precision and recall of the candidate and of the ensemble-trained model where they differ."""
     table = disagreement_metrics(candidate.faulty, reference.faulty, truth)
     a, b = table.iloc[0], table.iloc[1]
@@ -180,7 +183,7 @@ def compare_label_sources(fleet: Fleet, config: LFConfig | None = None, *, weak:
     unknown = set(variants) - set(LABEL_VARIANTS)
     if unknown or "ensemble" not in variants:
         raise ValueError(f"variants must include 'ensemble' and come from {list(LABEL_VARIANTS)}; got {list(variants)}")
-    truth = _truth(fleet)
+    truth = require_truth(fleet, "comparing label sources")
     horizons = tuple(sorted({int(h) for h in horizons}))
     say = progress or (lambda message: None)
     verdict = verdict if verdict is not None else run_checks(fleet, CHECK_HORIZON)

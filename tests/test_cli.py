@@ -239,3 +239,16 @@ def test_subprocess_simulate(tmp_path: Path) -> None:
     written = sorted(p.name for p in (tmp_path / "sim").iterdir())
     assert written == ["deployments.parquet", "timeseries.parquet"]
     assert np.array_equal(schema.load_fleet(tmp_path / "sim").requests, fleet.requests)
+
+
+# --- train ---------------------------------------------------------------------------------------
+
+
+def test_train_says_in_words_that_a_horizon_never_fires(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """On the sample fleet the 10- and 20-minute models find no threshold (inf): "never fires", not "inf"."""
+    status, out, err = run(["train", "--data", str(ROOT / "data" / "sample"), "--model", str(tmp_path / "m")],
+                           capsys)
+    assert status == 0, err
+    assert "thresholds 10 min never fires, 20 min never fires, 60 min 0." in out
+    assert "inf" not in out
+    assert cli._threshold_text(0.5184) == "0.518" and cli._threshold_text(float("inf")) == "never fires"

@@ -10,6 +10,7 @@ import pytest
 
 from fdd.cli import main
 from fdd.schema import validate_scores, write_data_dir
+from fdd.scorecard import COVERAGE_NOTE
 from fdd.simulate import simulate_fleet
 
 
@@ -32,6 +33,7 @@ def test_score_checks_only_then_evaluate(data_dir: Path, tmp_path: Path, capsys)
     assert main(["evaluate", "--data", str(data_dir), "--scores", str(scores)]) == 0
     out = capsys.readouterr().out
     assert "precision" in out and "recall" in out and "coverage" in out and "time to detection" in out
+    assert out.rstrip().endswith(COVERAGE_NOTE)  # what `coverage` measures here (no ensemble to compare to)
 
 
 def test_evaluate_rejects_scores_of_other_deployments(data_dir: Path, tmp_path: Path, capsys):
@@ -96,7 +98,7 @@ def test_evaluate_reads_the_horizons_the_scores_came_from(data_dir: Path, tmp_pa
     scores.to_csv(path, index=False)
     assert main(["evaluate", "--data", str(data_dir), "--scores", str(path)]) == 0
     out = capsys.readouterr().out
-    table = [line.split()[0] for line in out.splitlines()[4:]]
+    table = [line.split()[0] for line in out.splitlines()[4:-1]]  # the last line says what coverage is
     assert table == ["horizon", "5", "15", "30"]
     assert "mean time to detection 15.0 min (0.50 x the last horizon)" in out
 
