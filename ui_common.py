@@ -8,7 +8,17 @@ with ``current_fleet()``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
+
+if TYPE_CHECKING:  # the heavy modules load inside the cached functions, on first use
+    import pandas as pd
+
+    from fdd.checks import HorizonVerdict
+    from fdd.fleet import Fleet
+    from fdd.sequential import SequentialDetector
+    from fdd.weak import LFConfig, WeakLabels
 
 FLEET_SIZES: tuple[int, ...] = (500, 1000, 2000, 5000, 10000)
 DEFAULT_N = 2000
@@ -102,7 +112,7 @@ def current_fleet() -> tuple[int, int]:
 
 
 @st.cache_resource(show_spinner="Simulating the fleet…", max_entries=3)
-def simulated_fleet(n: int, seed: int):
+def simulated_fleet(n: int, seed: int) -> Fleet:
     """The simulated fleet of the sidebar's size and seed (an ``fdd.fleet.Fleet``)."""
     from fdd.simulate import simulate_fleet
 
@@ -110,7 +120,7 @@ def simulated_fleet(n: int, seed: int):
 
 
 @st.cache_resource(show_spinner="Running the statistical checks…", max_entries=3)
-def fleet_checks(n: int, seed: int, horizons: tuple[int, ...] = (10, 20, 60)):
+def fleet_checks(n: int, seed: int, horizons: tuple[int, ...] = (10, 20, 60)) -> list[HorizonVerdict]:
     """The checks of every deployment of that fleet at each horizon (``list[HorizonVerdict]``)."""
     from fdd.checks import run_horizons
 
@@ -123,7 +133,7 @@ def show_error(message: str | Exception) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
-def kayenta_scores(n: int, seed: int, horizons: tuple[int, ...] = (10, 20, 60)):
+def kayenta_scores(n: int, seed: int, horizons: tuple[int, ...] = (10, 20, 60)) -> pd.DataFrame:
     """The Kayenta-style judge's ``scores`` table for that fleet (``fdd.kayenta.judge_fleet``).
 
     Slow (the judge runs one deployment at a time, as Kayenta does): callers show progress around
@@ -139,7 +149,7 @@ DEFAULT_HORIZONS = (10, 20, 60)
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
-def _sequential_fit(n: int, seed: int, feature_set: str, horizons: tuple[int, ...]):
+def _sequential_fit(n: int, seed: int, feature_set: str, horizons: tuple[int, ...]) -> SequentialDetector:
     """The sequential models fitted (with 5-fold cross-fitting) on that fleet's ensemble verdicts.
 
     `horizons` is required: Streamlit keys the cache on the arguments passed, so a default would
@@ -150,7 +160,7 @@ def _sequential_fit(n: int, seed: int, feature_set: str, horizons: tuple[int, ..
 
 
 def trained_sequential(n: int, seed: int, feature_set: str, target_precision: float,
-                       horizons: tuple[int, ...] = DEFAULT_HORIZONS):
+                       horizons: tuple[int, ...] = DEFAULT_HORIZONS) -> SequentialDetector:
     """A fitted ``fdd.sequential.SequentialDetector`` for that fleet, feature set, horizons and target precision.
 
     The models are cached per (fleet, feature set, horizons); the target precision only re-chooses
@@ -163,7 +173,7 @@ def trained_sequential(n: int, seed: int, feature_set: str, target_precision: fl
 
 
 @st.cache_resource(show_spinner=False)
-def shipped_models():
+def shipped_models() -> SequentialDetector:
     """The sequential models that ship with fdd (``SequentialDetector.load_default()``), read once."""
     from fdd.sequential import SequentialDetector
 
@@ -171,7 +181,7 @@ def shipped_models():
 
 
 @st.cache_resource(show_spinner=False, max_entries=3)
-def weak_trained_sequential(n: int, seed: int):
+def weak_trained_sequential(n: int, seed: int) -> SequentialDetector:
     """Sequential models fitted (5-fold cross-fitting) on that fleet's weak-supervision labels."""
     from fdd.evaluation import train_on_weak_labels
 
@@ -184,7 +194,7 @@ def weak_trained_sequential(n: int, seed: int):
 
 
 @st.cache_resource(show_spinner="Applying the labeling functions and fitting the label model…", max_entries=8)
-def weak_supervision(n: int, seed: int, config):
+def weak_supervision(n: int, seed: int, config: LFConfig) -> tuple[WeakLabels, WeakLabels, pd.DataFrame]:
     """``(label-model labels, majority-vote labels, LF inputs)`` of that fleet for an ``fdd.weak.LFConfig``.
 
     Raises ValueError (not cached) when no labeling function is enabled or all abstain everywhere.
@@ -202,7 +212,7 @@ def weak_supervision(n: int, seed: int, config):
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def label_source_comparison(n: int, seed: int, config):
+def label_source_comparison(n: int, seed: int, config: LFConfig) -> pd.DataFrame:
     """``fdd.weak_eval.compare_label_sources`` on that fleet (trains the sequential models: slow).
 
     No progress callback: a cached function that writes to the caller's page would have Streamlit

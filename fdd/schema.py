@@ -579,8 +579,14 @@ def _header(data: bytes) -> list[str]:
         return []
 
 
+PARQUET_MAGIC = b"PAR1"  # the first (and last) four bytes of every Parquet file
+
+
 def _parse_csv(data: bytes, source: str) -> pd.DataFrame:
     """A CSV's bytes as a frame: contract text columns verbatim, the rest as pandas infers."""
+    if data.startswith(PARQUET_MAGIC):
+        raise ContractError(f"{source}: this is a Parquet file, not a CSV; name it "
+                            f"{Path(source).stem}.parquet")
     _check_utf8(data, source)
     data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark, as Excel writes
     if not data.strip():
@@ -609,6 +615,9 @@ def _parse_parquet(data: bytes, source: str) -> pd.DataFrame:
     try:
         frame = pd.read_parquet(io.BytesIO(data))
     except (pa.ArrowException, ValueError, OSError) as exc:
+        if not data.startswith(PARQUET_MAGIC) and _is_text(data):
+            raise ContractError(f"{source}: this is a text file, not Parquet; if it is a CSV, name it "
+                                f"{Path(source).stem}.csv") from None
         raise ContractError(f"{source}: not a readable Parquet file: {' '.join(str(exc).split())}") from None
     # a column written as pandas' index (`df.set_index("deployment_id").to_parquet(...)`) is a
     # column of the file all the same: pandas' metadata would hide it in the index (an index that
@@ -617,6 +626,15 @@ def _parse_parquet(data: bytes, source: str) -> pd.DataFrame:
     if hidden and not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index(level=hidden)
     return frame.reset_index(drop=True)
+
+
+def _is_text(data: bytes) -> bool:
+    """Whether the bytes read as UTF-8 text (a CSV saved under a .parquet name)."""
+    try:
+        data[:65536].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= 65536 - 4  # a character cut at the sample's end is still text
+    return b"\x00" not in data[:65536]
 
 
 def _parse(data: bytes, source: str, fmt: Format) -> pd.DataFrame:

@@ -273,7 +273,8 @@ class SequentialDetector:
         `target_precision` against the labels, and `models_` refitted on every deployment.
         Deployments of `sample_weight` 0 carry no label: they count neither in the class check nor
         when thresholds are chosen (`sample_weight_` keeps the weights).
-        `target_name` describes where given labels come from (saved in meta.json).
+        `target_name` describes where given labels come from and `n_deployments_` records the
+        fleet's size (both saved in meta.json).
         """
         horizons = self._validate_params()
         for h in horizons:
@@ -296,6 +297,7 @@ class SequentialDetector:
         self.thresholds_ = _thresholds(oof, y, float(self.target_precision), w)
         self.models_ = models
         self.target_ = TARGET_DESCRIPTION if labels is None else (target_name or "labels passed to fit")
+        self.n_deployments_ = int(fleet.n)
         return self
 
     def _cross_fit(self, x: pd.DataFrame, y: np.ndarray, w: np.ndarray,
@@ -400,6 +402,7 @@ class SequentialDetector:
             "seed": int(self.seed),
             "lgbm_params": self.lgbm_params,
             "class_weight": self.class_weight,
+            "n_deployments": getattr(self, "n_deployments_", None),
         }
 
     def save(self, path: Path | str) -> Path:
@@ -446,6 +449,7 @@ class SequentialDetector:
         detector.feature_names_ = list(meta["feature_names"])
         detector.thresholds_ = np.array([np.inf if t is None else float(t) for t in meta["thresholds"]])
         detector.target_ = meta["target"]
+        detector.n_deployments_ = meta.get("n_deployments")  # the training fleet's size (None: not recorded)
         return detector
 
     @classmethod
@@ -574,6 +578,9 @@ def _meta_problem(meta: dict[str, Any]) -> str | None:
          "null or an object of LightGBM parameters (num_threads a whole number)"),
         ("class_weight", _class_weight_ok(meta["class_weight"]),
          'null, "balanced" or {"0": w0, "1": w1} with positive weights'),
+        ("n_deployments", meta.get("n_deployments") is None or (_is_int(meta["n_deployments"])
+                                                              and meta["n_deployments"] >= 1),
+         "null or a whole number >= 1"),
     ]
     for key, ok, expected in rules:
         if not ok:

@@ -394,6 +394,8 @@ def _one_error_line(status: int, err: str, *parts: str) -> str:
     {"fdd_version": 1},
     {"lightgbm_version": None},
     {"format": True},
+    {"n_deployments": 0},
+    {"n_deployments": "10000"},
 ])
 def test_cli_score_with_a_damaged_meta_json_is_one_line_exit_2(fitted, data_dir, tmp_path, capfd, change):
     folder = fitted.save(tmp_path / "model")
@@ -406,6 +408,26 @@ def test_cli_score_with_a_damaged_meta_json_is_one_line_exit_2(fitted, data_dir,
     out, err = capfd.readouterr()
     _one_error_line(status, err, "meta.json")
     assert out == "" and not out_file.exists()
+
+
+def test_the_training_fleet_size_is_saved_with_the_models(fitted, fleet, tmp_path):
+    folder = fitted.save(tmp_path / "model")
+    assert json.loads((folder / "meta.json").read_text())["n_deployments"] == fleet.n
+    assert SequentialDetector.load(folder).n_deployments_ == fleet.n
+    meta = json.loads((folder / "meta.json").read_text())
+    del meta["n_deployments"]  # a folder that does not record it still loads; the size is unknown
+    (folder / "meta.json").write_text(json.dumps(meta))
+    assert SequentialDetector.load(folder).n_deployments_ is None
+
+
+def test_the_shipped_models_record_the_size_of_the_fleet_they_were_trained_on():
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "train_default_models.py"
+    spec = importlib.util.spec_from_file_location("train_default_models", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert SequentialDetector.load_default().n_deployments_ == module.TRAIN_N
 
 
 @pytest.mark.parametrize("keep", [0.02, 0.3, 0.6, 0.97, -40, -3])
