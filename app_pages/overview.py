@@ -1,15 +1,16 @@
 import streamlit as st
 
-from fdd.reference import DATADOG_REPORTED_URL
+from fdd.reference import CHANGE_OUTAGE_SHARE, CHANGE_OUTAGE_SOURCE, DATADOG_REPORTED_URL
+from ui_common import DEFAULT_N, DEFAULT_SEED
 
 st.title("Faulty deployment detection")
 
 st.markdown(
-    "Most production incidents start with a change: about 70% of outages follow a change to a live system "
-    f"(Google's SRE book, as [Datadog's engineering blog]({DATADOG_REPORTED_URL}) cites it). Catching a bad "
-    "version while it is still rolling out, from the telemetry that the old and the new version emit side by "
-    "side, lets a team roll back before most users notice. Nobody labels deployments as faulty, though, so "
-    "there is nothing to train a model on at first."
+    f"Most production incidents start with a change: about {CHANGE_OUTAGE_SHARE:.0%} of outages follow a change "
+    f"to a live system ({CHANGE_OUTAGE_SOURCE}, as [Datadog's engineering blog]({DATADOG_REPORTED_URL}) cites "
+    "it). Catching a bad version while it is still rolling out, from the telemetry that the old and the new "
+    "version emit side by side, lets a team roll back before most users notice. Nobody labels deployments as "
+    "faulty, though, so there is nothing to train a model on at first."
 )
 st.markdown(
     "This app retraces the answer of Datadog's Automatic Faulty Deployment Detection in three steps. "
@@ -64,8 +65,8 @@ st.markdown(
 
 st.subheader("Start here: a 30-minute path for a class")
 st.markdown(
-    "1. Keep the sidebar's fleet at its defaults (2,000 deployments, seed 7); the URL keeps the choice, so share "
-    "it and everybody sees the same fleet.\n"
+    f"1. Keep the sidebar's fleet at its defaults ({DEFAULT_N:,} deployments, seed {DEFAULT_SEED}); the URL keeps "
+    "the choice, so share it and everybody sees the same fleet.\n"
     "2. **Unsupervised checks**: pick the scenario `restart_blip`, then `error_step`. Which check tells them apart?\n"
     "3. Still there, read the refinement table: which confounder does each added check stop flagging, and "
     "which checks stop none but cost true faults instead?\n"

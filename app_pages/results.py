@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import time
 
+import pandas as pd
 import streamlit as st
 
 from fdd import charts_results as cr
 from fdd import evaluation as ev
+from fdd.checks import CheckConfig
 from fdd.reference import DATADOG_REPORTED_SOURCE, DATADOG_REPORTED_URL, pair_text, reported_figures_frame
 from ui_common import (current_fleet, fleet_checks, kayenta_scores, shipped_models, show_error, simulated_fleet,
                        trained_sequential, weak_trained_sequential)
 
 FEATURE_SET, TARGET_PRECISION = "full", 0.9  # the Sequential models page's defaults: its cache is shared
+MISSING = "—"  # shown for a number that does not exist
+CHECK_CONFIG = CheckConfig()  # the checks' defaults, as the stages above run them
 
 st.title("Results")
 st.markdown(
@@ -28,6 +32,22 @@ st.markdown(
 )
 
 n, seed = current_fleet()
+
+
+def disagreement_note(table: pd.DataFrame, comparison: pd.DataFrame) -> str:
+    """What a "—" among the measured figures means: not measured yet, or undefined (and why)."""
+    disagreeing = table.loc[table["key"] == ev.SEQ_WEAK, "disagreements"]
+    if not len(disagreeing) or disagreeing.isna().any():
+        return f"“{MISSING}”: not measured yet."
+    count = int(disagreeing.iloc[0])
+    if count == 0:
+        return (f"The two models never disagree on this fleet, so precision and recall on disagreements are "
+                f"undefined (“{MISSING}”): there is no deployment to measure them on.")
+    measured = comparison[["measured_ensemble_labels", "measured_weak_labels"]]
+    undefined = (f" “{MISSING}”: undefined (e.g. no flag among the disagreements)."
+                 if measured.isna().any().any() else "")
+    return (f"The two disagree on {count:,} deployment{'s' if count != 1 else ''}: the disagreement figures "
+            "rest on those alone." + undefined)
 
 
 @st.cache_resource(show_spinner=False, max_entries=3)
@@ -154,7 +174,7 @@ percent = {c: st.column_config.NumberColumn(label, format="percent", help=help_t
 st.dataframe(
     # the charts' short stage names, so that a narrow screen still shows them whole
     table.assign(stage=table["key"].map(ev.STAGE_SHORT).fillna(table["stage"])),
-    hide_index=True, width="stretch", key="res_stage_table",
+    hide_index=True, width="stretch", key="res_stage_table", placeholder=MISSING,
     column_order=["stage", "flagged", "precision", "recall", "f1", "coverage_10", "coverage_20", "ttd_multiple",
                   "precision_disagreements", "recall_disagreements", "disagreements", "disagrees_with", "how"],
     column_config={
@@ -173,12 +193,13 @@ st.dataframe(
     },
 )
 checks_at_10 = table.loc[table["key"] == ev.CHECKS_CASCADE, "coverage_10"]
-early_note = (f" The checks alone cover {checks_at_10.iloc[0]:.0%} at 10 minutes: persistence leaves out 3 restart "
-              "minutes and the 3 worst ones, too much of 10 to call an excess lasting; that gap is what the early "
-              "models are for." if len(checks_at_10) and checks_at_10.notna().all() else "")
+early_note = (f" The checks alone cover {checks_at_10.iloc[0]:.0%} at 10 minutes: persistence leaves out "
+              f"{CHECK_CONFIG.restart_minutes} restart minutes and the {CHECK_CONFIG.burst_minutes} worst ones, "
+              "too much of 10 to call an excess lasting; that gap is what the early models are for."
+              if len(checks_at_10) and checks_at_10.notna().all() else "")
 st.caption("Coverage is measured against the checks' 60-minute unanimous vote, as in Datadog's post; precision "
            "and recall against the simulator's ground truth. Disagreements: the deployments where a stage and the "
-           "ensemble-trained models decide differently. Empty cells: not defined (e.g. no flag among them)."
+           "ensemble-trained models decide differently. “—”: not defined (e.g. no flag among them)."
            + early_note)
 
 left, right = st.columns(2, gap="large")
@@ -189,11 +210,8 @@ with left:
             comparison["figure"], comparison["measured_ensemble_labels"], comparison["measured_weak_labels"],
             comparison["unit"]))
     st.markdown("| figure | ensemble labels → weak labels |\n| --- | --- |\n" + measured_rows)
-    disagreeing = table.loc[table["key"] == ev.SEQ_WEAK, "disagreements"]
-    how_many = (f" The two disagree on {int(disagreeing.iloc[0]):,} deployments: the disagreement figures rest "
-                "on those alone." if len(disagreeing) and disagreeing.notna().all() else "")
     st.caption("The sequential models trained on this fleet's 60-min ensemble verdicts, then on its "
-               "weak-supervision labels, both scored out of fold. “—”: not measured yet." + how_many)
+               "weak-supervision labels, both scored out of fold. " + disagreement_note(table, comparison))
 with right:
     st.markdown("**Datadog's published figures (reference, not measured here)**")
     rows = "\n".join(f"| {figure} | {text} |" for figure, text in zip(reported["figure"], reported["reported"]))
@@ -204,12 +222,13 @@ with right:
 with st.expander("Chart: measured here next to Datadog's reported figures"):
     st.altair_chart(cr.reference_chart(comparison), width="stretch")
     st.dataframe(
-        comparison, hide_index=True, width="stretch", key="res_comparison_table",
+        comparison, hide_index=True, width="stretch", key="res_comparison_table", placeholder=MISSING,
         column_config={
             "figure": st.column_config.TextColumn("figure"),
             "measured_ensemble_labels": st.column_config.NumberColumn("measured here: ensemble labels", format="%.3f"),
             "measured_weak_labels": st.column_config.NumberColumn("measured here: weak labels", format="%.3f"),
-            "datadog_before": st.column_config.NumberColumn("Datadog reported: before", format="%.3g"),
+            "datadog_before": st.column_config.NumberColumn("Datadog reported: before", format="%.3g",
+                                                            help=f"{MISSING}: not reported"),
             "datadog_after": st.column_config.NumberColumn("Datadog reported: after", format="%.3g"),
             "unit": st.column_config.TextColumn("unit"),
         },

@@ -54,8 +54,9 @@ feature_set = left.selectbox("Feature set", FEATURE_SETS, index=FEATURE_SETS.ind
                              help="What the models see at each horizon (each set extends the previous one).")
 target_precision = middle.slider("Target precision", PRECISION_MIN, PRECISION_MAX, PRECISION_DEFAULT, 0.01,
                                  key="seq_target_precision",
-                                 help="Each horizon's threshold is the lowest whose out-of-fold precision "
-                                      "against the 60-minute ensemble reaches this.")
+                                 help="Each horizon's threshold is the cut with the most recall among those "
+                                      "whose out-of-fold precision against the 60-minute ensemble reaches this; "
+                                      "of cuts with equal recall, the highest.")
 extra = right.multiselect("Extra horizons (min)", EXTRA_HORIZONS, default=[], key="seq_extra_horizons",
                           help="Models at more minutes between 20 and 60 detect sooner on average, and each "
                                "one can also fire on deployments the full hour does not confirm "
@@ -80,12 +81,16 @@ table = cs.horizon_table(detector.oof_proba_, detector.thresholds_, result, targ
 summary = cascade_summary(result.detected_minute, target, truth)
 
 cols = st.columns(4)
-cols[0].metric("Final flags raised by minute 20", shown(summary["share_by_early"], ".0%"),
-               help="Share of the cascade's final flags already raised at 10 or 20 minutes (target: at least "
-                    "half). Not the coverage of the table below, which counts the 60-min ensemble's positives.")
+cols[0].metric("Final flags by 20 min", shown(summary["share_by_early"], ".0%"),
+               help="Share of the cascade's final flags already raised by minute 20 (at 10 or 20 minutes; "
+                    "target: at least half). Not the coverage of the table below, which counts the 60-min "
+                    "ensemble's positives.")
 if truth is not None:
     ttd_multiple = shown(summary["ttd_multiple"], ".2f", " × 60 min")
-    f1_gain = shown(summary["f1"] - summary["ensemble_f1"], "+.3f", " vs 60-min ensemble")
+    gain = summary["f1"] - summary["ensemble_f1"]
+    # a gain that rounds to zero at the shown precision is no change: no sign, no arrow, no colour
+    unchanged = bool(np.isfinite(gain)) and float(f"{gain:.3f}") == 0
+    f1_gain = shown(abs(gain) if unchanged else gain, ".3f" if unchanged else "+.3f", " vs 60-min ensemble")
     cols[1].metric("Precision at 20 min (truth)", shown(summary["precision_early"], ".0%"),
                    help="Of the deployments flagged by minute 20, the share truly faulty.")
     cols[2].metric("Mean time to detection", shown(summary["ttd_minutes"], ".0f", " min"),
@@ -93,23 +98,26 @@ if truth is not None:
                    help="Among detected faulty deployments, as minutes and as a multiple of the 60-minute "
                         f"checks. For reference, not measured here: {DATADOG_TTD_TEXT}.")
     cols[3].metric("Final F1 (truth)", shown(summary["f1"], ".2f"), delta=None if f1_gain == MISSING else f1_gain,
+                   delta_color="off" if unchanged else "normal", delta_arrow="off" if unchanged else "auto",
                    help="The cascade's F1 against ground truth next to the checks' own.")
 
 st.subheader("Per horizon")
 per_horizon = table.assign(threshold=table["threshold"].where(np.isfinite(table["threshold"])))
 percent = {"format": "percent"}
 st.dataframe(
-    per_horizon, hide_index=True, width="stretch",
+    per_horizon, hide_index=True, width="stretch", placeholder=MISSING,
     column_order=["horizon", "threshold", "flagged", "precision_target", "recall_target", "precision_truth",
                   "recall_truth", "coverage", "share_of_final"],
     column_config={
         "horizon": st.column_config.NumberColumn("horizon (min)", format="%d"),
-        "threshold": st.column_config.NumberColumn("threshold", format="%.3f",
-                                                   help="Empty: no cut reaches the target precision; never fires."),
+        "threshold": st.column_config.NumberColumn(
+            "threshold", format="%.3f", help=f"{MISSING}: no cut reaches the target precision; never fires."),
         "flagged": st.column_config.NumberColumn("model fires", help="Deployments this horizon's model flags."),
-        "precision_target": st.column_config.NumberColumn("precision vs ensemble", **percent),
+        "precision_target": st.column_config.NumberColumn(
+            "precision vs ensemble", help=f"{MISSING}: the model fires on no deployment.", **percent),
         "recall_target": st.column_config.NumberColumn("recall vs ensemble", **percent),
-        "precision_truth": st.column_config.NumberColumn("precision vs truth", **percent),
+        "precision_truth": st.column_config.NumberColumn(
+            "precision vs truth", help=f"{MISSING}: the model fires on no deployment.", **percent),
         "recall_truth": st.column_config.NumberColumn("recall vs truth", **percent),
         "coverage": st.column_config.NumberColumn(
             "coverage", help="Share of the 60-min ensemble's flags the cascade has raised by this minute.", **percent),
@@ -148,6 +156,8 @@ else:
                           help="Deployments the cascade flags; the dashed rules show where each horizon's model fires.")
     row = int(flagged[labels.index(choice)]) if choice in labels else int(flagged[0])
     st.altair_chart(cs.timeline_chart(fleet, row, result), width="stretch")
+    if fleet.has_latency and np.isfinite(fleet.latency_ms[:, row]).any():  # latency flags need their chart
+        st.altair_chart(cs.timeline_chart(fleet, row, result, height=260, field="latency_ms"), width="stretch")
 
 scores = scores_frame(fleet.ids, result)
 left, right = st.columns(2)

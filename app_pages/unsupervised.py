@@ -25,6 +25,9 @@ FLEET_HORIZON = 60
 HISTORY_KEY = "uns_history"
 CURRENT_KEY = "_uns_current_entry"  # the deployment on screen, as a history entry
 SKIP_KEY = "_uns_skip_entry"  # the deployment on screen when the history was cleared
+MISSING = "—"  # shown for a value that does not exist
+SEED_MAX = 1_000_000
+SEED_WIDTH = 16 + 9 * len(str(SEED_MAX))  # pixels: cell padding and one digit's width per digit
 OURS = f"fdd checks ({FLEET_HORIZON} min)"
 KAYENTA = f"Kayenta-style judge ({FLEET_HORIZON} min)"
 
@@ -82,7 +85,9 @@ def explorer() -> None:
         )
         magnitude = st.slider(
             "Magnitude", 0.0, 1.0, 0.5, 0.05, key="uns_magnitude",
-            help="The fault's severity, or the confounder's strength (no effect on a healthy deployment).",
+            help="The fault's severity, or the confounder's strength (no effect on a healthy deployment). "
+                 "0 is the weakest fault the simulator makes, not no fault: a faulty scenario still changes the "
+                 "new version at 0 (pick `healthy` for a deployment without a fault).",
         )
         manual = st.toggle("Set the levels by hand", value=True, key="uns_manual_levels",
                            help="On: traffic and base error rate below. "
@@ -95,7 +100,7 @@ def explorer() -> None:
                                       help="The previous version's usual share of failing requests.")
         rollout = st.radio("Rollout", ("instant", "canary"), horizontal=True, key="uns_rollout",
                            help="Canary: the new version starts with a small share of traffic that doubles in steps.")
-        seed = st.number_input("Deployment seed", min_value=0, max_value=1_000_000, value=0, step=1, key="uns_seed",
+        seed = st.number_input("Deployment seed", min_value=0, max_value=SEED_MAX, value=0, step=1, key="uns_seed",
                                help="Draws the noise, seasonality and onset: change it to see another draw.")
         horizon = st.slider("Horizon (minutes)", HORIZON_MIN, HORIZON_MAX, HORIZON_MAX, 1, key="uns_horizon",
                             help="The checks see only minutes before the horizon.")
@@ -185,21 +190,24 @@ def explorer() -> None:
     frame = pd.DataFrame(history)
     frame["correct"] = (frame["decision"] == "flagged") == (frame["truth"] == "faulty")
     st.dataframe(
-        frame.iloc[::-1], hide_index=True, width="stretch", key="uns_history_table",
+        frame.iloc[::-1], hide_index=True, width="stretch", key="uns_history_table", placeholder=MISSING,
         column_config={
             "magnitude": st.column_config.NumberColumn("magnitude", format="%.2f"),
-            "traffic_rpm": st.column_config.NumberColumn("traffic (req/min)", help="empty: drawn from the profile"),
+            "traffic_rpm": st.column_config.NumberColumn("traffic (req/min)",
+                                                         help=f"{MISSING}: drawn from the profile's range"),
             "base_error_rate": st.column_config.NumberColumn("base error rate", format="percent",
-                                                             help="empty: drawn from the profile"),
+                                                             help=f"{MISSING}: drawn from the profile's range"),
+            # wide enough for the largest seed: a narrower, right-aligned cell showed 1000000 as "000000"
+            "seed": st.column_config.NumberColumn("seed", format="%d", width=SEED_WIDTH),
             "horizon": st.column_config.NumberColumn("horizon (min)"),
             "failed_checks": st.column_config.TextColumn("checks voting against"),
             "correct": st.column_config.CheckboxColumn("decision matches truth"),
         },
     )
-    buttons = st.columns([1, 1, 4])
-    buttons[0].download_button("Download history (CSV)", frame.to_csv(index=False), "explored_deployments.csv",
-                               "text/csv", key="uns_history_csv", on_click="ignore")
-    buttons[1].button("Clear history", key="uns_clear_history", on_click=_clear_history)
+    buttons = st.container(horizontal=True)  # each button as wide as its label (fixed columns cut it)
+    buttons.download_button("Download history (CSV)", frame.to_csv(index=False), "explored_deployments.csv",
+                            "text/csv", key="uns_history_csv", on_click="ignore")
+    buttons.button("Clear history", key="uns_clear_history", on_click=_clear_history)
 
 
 explorer()
@@ -219,7 +227,7 @@ def _ceilings_section(ceilings: pd.DataFrame) -> None:
             "is in the contract (`deployed_at` alone, at this deployment density, aligns as many chance "
             "neighbours as real ones). Below, the simulator's truth plays that information, as an oracle: the "
             "most it could buy.")
-        st.dataframe(ceilings, hide_index=True, width="stretch",
+        st.dataframe(ceilings, hide_index=True, width="stretch", placeholder=MISSING,
                      key="uns_ceilings", column_config={
                          "with": st.column_config.TextColumn("the 60-min vote", width="large"),
                          "flagged": st.column_config.NumberColumn("flagged"),
@@ -257,7 +265,7 @@ def fleet_view() -> None:
     percent.update({c: st.column_config.NumberColumn(f"FP {c.removeprefix('fp_')}", format="percent")
                     for c in fp_columns})
     st.dataframe(
-        table, hide_index=True, width="stretch", key="uns_iteration_table",
+        table, hide_index=True, width="stretch", key="uns_iteration_table", placeholder=MISSING,
         column_order=["step", "added", "story", "flagged", "precision", "recall", "recall_detectable", "f1",
                       "fp_rate", "tp", "fp", *fp_columns],
         column_config={
@@ -318,15 +326,15 @@ def fleet_view() -> None:
     percent_cols = {c: st.column_config.NumberColumn(label, format="percent") for c, label in (
         ("precision", "precision"), ("recall", "recall"), ("f1", "F1"), ("fp_rate", "FP rate"),
         ("recall_detectable", "recall (detectable)"))}
-    st.dataframe(comparison, hide_index=True, width="stretch", key="uns_comparison_table",
+    st.dataframe(comparison, hide_index=True, width="stretch", key="uns_comparison_table", placeholder=MISSING,
                  column_config={"detector": st.column_config.TextColumn("detector", width="medium"),
                                 "flagged": st.column_config.NumberColumn("flagged"), **percent_cols})
 
     st.subheader("Per fault scenario")
-    left, right = st.columns([1, 1], gap="large")
-    left.altair_chart(recall_chart, width="stretch")
-    right.dataframe(
-        recall_wide, hide_index=True, width="stretch", key="uns_recall_table",
+    # one above the other: side by side at 1280 px, the table's last column and the legend were cut
+    st.altair_chart(recall_chart, width="stretch")
+    st.dataframe(
+        recall_wide, hide_index=True, width="stretch", key="uns_recall_table", placeholder=MISSING,
         column_config={"scenario": st.column_config.TextColumn("fault scenario"),
                        "deployments": st.column_config.NumberColumn("faulty", help="faulty deployments"),
                        **{name: st.column_config.NumberColumn(name.split(" (")[0], format="percent",

@@ -25,7 +25,9 @@ SLIDERS: dict[str, tuple[str, float, float, float, str]] = {
     "latency_min_ratio": ("p95 latency at least (x baseline)", 1.0, 3.0, 0.05, "%.2f"),
     "latency_min_z": ("and at least (standard errors)", 0.0, 20.0, 0.5, "%.1f"),
 }
+COMPARE_KEY, COMPARE_KEPT = "ws_compare", "_ws_compare_kept"
 MAX_PICKABLE = 300  # deployments offered in the one-deployment picker
+MISSING = "—"  # shown for a number that does not exist
 SHARE = st.column_config.NumberColumn(format="percent")
 RATIO = st.column_config.NumberColumn(format="%.3f")
 
@@ -73,14 +75,16 @@ def lf_table(labels: WeakLabels, truth: np.ndarray | None) -> None:
     """Snorkel's LF analysis with the learned accuracies, as a table, a chart and a download."""
     st.subheader("What each labeling function does")
     analysis = lf_analysis(labels.L, labels.lf_names, truth, labels.weights)
-    st.dataframe(analysis, hide_index=True, width="stretch", column_config={
+    st.dataframe(analysis, hide_index=True, width="stretch", placeholder=MISSING, column_config={
         "lf": st.column_config.TextColumn("labeling function"),
         "rule": st.column_config.TextColumn("rule", width="large"),
         "coverage": SHARE, "overlaps": SHARE, "conflicts": SHARE,
-        "empirical_accuracy": st.column_config.NumberColumn("accuracy vs truth", format="percent"),
+        "empirical_accuracy": st.column_config.NumberColumn(
+            "accuracy vs truth", format="percent", help=f"{MISSING}: the rule votes on no deployment."),
         "learned_accuracy": st.column_config.NumberColumn(
             "learned accuracy", format="percent",
-            help="The label model's estimate from the LFs' agreements alone (no truth): it replaces hand-set weights."),
+            help="The label model's estimate from the LFs' agreements alone (no truth): it replaces hand-set "
+                 f"weights. {MISSING}: the labels come from majority vote, which learns none."),
     })
     st.altair_chart(cw.lf_accuracy_chart(analysis), width="stretch")
     st.download_button("Download the LF analysis (CSV)", _csv(analysis), "lf_analysis.csv", "text/csv",
@@ -93,7 +97,8 @@ def quality_section(labels: WeakLabels, majority: WeakLabels, n: int, seed: int)
     quality = label_quality_table(simulated_fleet(n, seed), labels, majority, fleet_checks(n, seed)[-1])
     left, right = st.columns([1.2, 1])
     with left:
-        st.dataframe(quality, hide_index=True, width="stretch", column_config={
+        st.dataframe(quality.assign(model=quality["model"].map(cw.labeler_words)), hide_index=True,
+                     width="stretch", placeholder=MISSING, column_config={
             "precision": RATIO, "recall": RATIO, "f1": st.column_config.NumberColumn("F1", format="%.3f"),
             "coverage": SHARE, "labelled_faulty": st.column_config.NumberColumn("labelled faulty"),
             "model": st.column_config.TextColumn("how", width="medium"),
@@ -108,9 +113,9 @@ def quality_section(labels: WeakLabels, majority: WeakLabels, n: int, seed: int)
                            key="ws_download_quality")
         st.download_button("Download the labels (labels.csv)", _csv(labels.table()), "labels.csv", "text/csv",
                            key="ws_download_labels")
-    with right:
+    with right:  # the histogram here, not below: under the download buttons its title was hidden at 1280 px
         st.altair_chart(cw.label_quality_chart(quality), width="stretch")
-    st.altair_chart(cw.probability_histogram(labels), width="stretch")
+        st.altair_chart(cw.probability_histogram(labels), width="stretch")
 
 
 def _pickable(labels: WeakLabels, flagged: np.ndarray) -> list[int]:
@@ -135,12 +140,15 @@ def deployment_section(labels: WeakLabels, n: int, seed: int) -> None:
     votes = cw.deployment_votes(labels, row)
     left, right = st.columns([2, 1])
     with left:
-        st.dataframe(votes, hide_index=True, width="stretch", column_config={
-            "learned_accuracy": st.column_config.NumberColumn("learned accuracy", format="percent")})
+        st.dataframe(votes, hide_index=True, width="stretch", placeholder=MISSING, column_config={
+            "learned_accuracy": st.column_config.NumberColumn(
+                "learned accuracy", format="percent",
+                help=f"The label model's estimate of the rule's accuracy. {MISSING}: the labels come from majority "
+                     "vote, which learns none.")})
     with right:
         p = labels.probability[row]
-        st.metric("P(faulty) from the " + ("label model" if labels.model == "label_model" else "majority vote"),
-                  "—" if np.isnan(p) else f"{p:.1%}")
+        st.metric("P(faulty) from the " + cw.labeler_words(labels.model).partition(" (")[0],
+                  MISSING if np.isnan(p) else f"{p:.1%}")
         if np.isnan(p):
             st.caption("Every enabled labeling function abstains on this deployment: it gets no label and "
                        "weighs nothing in training.")
@@ -154,20 +162,30 @@ def deployment_section(labels: WeakLabels, n: int, seed: int) -> None:
 def comparison_section(config: LFConfig, n: int, seed: int) -> None:
     """Sequential models trained on the ensemble's vote vs on weak labels (trains models: slow)."""
     st.subheader("Before and after: sequential models trained on each label source")
-    if not st.toggle("Train and compare the sequential models", value=True, key="ws_compare",
-                     help="Trains the 10/20/60-minute models three times with 5-fold cross-fitting."):
+    # While no labeling function is on, this toggle is not drawn and Streamlit forgets its state: the
+    # choice is kept under a key of our own and handed back before the toggle is drawn again.
+    if COMPARE_KEY not in st.session_state:
+        st.session_state[COMPARE_KEY] = st.session_state.get(COMPARE_KEPT, True)
+    compare = st.toggle("Train and compare the sequential models", key=COMPARE_KEY,
+                        help="Trains the 10/20/60-minute models three times with 5-fold cross-fitting.")
+    st.session_state[COMPARE_KEPT] = compare
+    if not compare:
         st.caption("Switched off: no models are trained.")
         return
-    with st.status("Training the sequential models on the checks' vote, on thresholded weak labels and on "
-                   "probability-weighted weak labels (5-fold each)…", expanded=False) as status:
-        try:
+    slot = st.empty()  # the progress, replaced by the reason when training is impossible
+    try:
+        with slot.status("Training the sequential models on the checks' vote, on thresholded weak labels and on "
+                         "probability-weighted weak labels (5-fold each)…", expanded=False) as status:
             table = label_source_comparison(n, seed, config)
-        except ValueError as error:
-            status.update(label="Could not train the models", state="error")
-            show_error(f"The models could not be trained on these labels: {error}")
-            return
-        status.update(label="Sequential models trained", state="complete")
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+            status.update(label="Sequential models trained", state="complete")
+    except ValueError as error:
+        slot.empty()
+        healthy = ", ".join(f"`{name}`" for name, votes in LF_POLARITY.items() if "healthy" in votes)
+        show_error(f"The sequential models cannot be trained on these labels: {error}. They need enough faulty "
+                   f"and enough healthy deployments: switch on more labeling functions ({healthy} vote healthy) "
+                   "or move their thresholds.")
+        return
+    st.dataframe(table, hide_index=True, width="stretch", placeholder=MISSING, column_config={
         "labels": st.column_config.TextColumn("trained on"),
         "training_positives": st.column_config.NumberColumn("training positives", format="%.0f"),
         "precision": RATIO, "recall": RATIO, "f1": st.column_config.NumberColumn("F1", format="%.3f"),

@@ -20,6 +20,7 @@ SAMPLE, UPLOAD = "Bundled sample (a small simulated fleet, with ground truth)", 
 SHIPPED, TRAINED = "Models shipped with fdd", "Models trained here on this data (weak supervision)"
 CHECKS = "Statistical checks alone (cascade at 10/20/60 min)"
 TRAINED_FOR_KEY = "_yd_trained_for"  # digest of the data the user asked to train on
+MISSING = "—"  # shown for a number that does not exist
 
 st.title("Your data")
 st.markdown(
@@ -161,8 +162,10 @@ if models == TRAINED:
                        expanded=False) as status:
             scores, positives, label_model, why_not = _trained_scores(digest, fleet)
             if why_not is None:
-                status.update(label=f"Trained on {positives:,} weak-label positives ({label_model}); scored out of "
-                                    "fold", state="complete")
+                from fdd.charts_weak import labeler_words  # imports snorkel: only when training
+
+                status.update(label=f"Trained on {positives:,} weak-label positives ({labeler_words(label_model)}); "
+                                    "scored out of fold", state="complete")
             else:
                 status.update(label="Training is impossible on this data", state="error")
         if why_not is None:
@@ -202,6 +205,7 @@ selection = None
 if len(flagged):
     event = st.dataframe(
         flagged, hide_index=True, width="stretch", key="yd_flagged", on_select="rerun", selection_mode="single-row",
+        placeholder="",  # an empty label: nobody reviewed that deployment
         column_order=[c for c in ("deployment_id", "service", "score", "detected_minute", "checks_votes", "label",
                                   "scenario", "reasons") if c in flagged.columns],
         column_config={
@@ -209,7 +213,8 @@ if len(flagged):
             "detected_minute": st.column_config.NumberColumn("flagged at (min)"),
             "checks_votes": st.column_config.TextColumn("checks voting faulty"),
             "reasons": st.column_config.TextColumn("reasons (60-min checks)", width="large"),
-            "label": st.column_config.NumberColumn("label"),
+            "label": st.column_config.NumberColumn("label", format="%d",
+                                                   help="Your label: 1 = faulty, 0 = healthy, empty = not labelled."),
         },
     )
     rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
@@ -223,6 +228,10 @@ if selection is not None:
     try:
         series = cc.deployment_series(fleet, position)
         chart = cc.timeseries_chart(series, "error_rate", verdict.horizon, cc.baseline_band(series, "error_rate"))
+        # latency reasons need the latency chart: drawn whenever the data has p95 latency for this deployment
+        latency_chart = (cc.timeseries_chart(series, "latency_ms", verdict.horizon,
+                                             cc.baseline_band(series, "latency_ms"), height=250)
+                         if fleet.has_latency and series["latency_ms"].notna().any() else None)
         checks = cc.verdict_frame(verdict, position)
     except ValueError as error:
         show_error(error)
@@ -232,18 +241,22 @@ if selection is not None:
                        not in ("<NA>", "nan") else "")
                     + ("" if len(rows) else " — the highest score; select another row above"))
         st.altair_chart(chart, width="stretch")
-        st.dataframe(checks, hide_index=True, width="stretch", key="yd_checks_table",
+        if latency_chart is not None:
+            st.altair_chart(latency_chart, width="stretch")
+        st.dataframe(checks, hide_index=True, width="stretch", key="yd_checks_table", placeholder=MISSING,
                      column_config={"reason": st.column_config.TextColumn("reason", width="large"),
                                     "in_vote": st.column_config.CheckboxColumn("in the vote"),
                                     "verdict": st.column_config.TextColumn("votes faulty?")})
 
 if quality is not None:
     st.subheader("Against your labels")
-    st.dataframe(quality, hide_index=True, width="stretch", key="yd_quality_table",
+    st.dataframe(quality, hide_index=True, width="stretch", key="yd_quality_table", placeholder=MISSING,
                  column_config={c: st.column_config.NumberColumn(c if c != "f1" else "F1", format="percent")
                                 for c in ("precision", "recall", "f1")})
+    undefined = up.undefined_quality_reasons(quality)
     st.caption("`label` is read only here, to measure; no detector sees it. Deployments whose label is empty "
-               "(nobody reviewed them) are left out: `labelled` counts the ones measured.")
+               "(nobody reviewed them) are left out: `labelled` counts the ones measured."
+               + "".join(f" {reason[0].upper()}{reason[1:]} (shown as {MISSING})." for reason in undefined))
 
 st.download_button("Download the scores (CSV)", scores.to_csv(index=False), "scores.csv", "text/csv",
                    key="yd_scores_csv", on_click="ignore",

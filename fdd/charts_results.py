@@ -56,7 +56,7 @@ def coverage_chart(frame: pd.DataFrame, height: int = 340) -> alt.LayerChart:
     horizons = sorted({int(h) for h in frame["horizon"]})
     base = alt.Chart(frame).encode(
         x=alt.X("horizon:O", title="minutes since the rollout", sort=horizons, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("coverage:Q", title="coverage of the 60-min ensemble", scale=alt.Scale(domain=[0, 1]),
+        y=alt.Y("coverage:Q", title="coverage", scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%")),
         color=alt.Color("method:N", title=None, sort=order, scale=stage_colors(order),
                         legend=alt.Legend(orient="right", labelLimit=0)),
@@ -66,7 +66,7 @@ def coverage_chart(frame: pd.DataFrame, height: int = 340) -> alt.LayerChart:
                  alt.Tooltip("reference:Q", title="ensemble positives", format=",")],
     )
     return alt.layer(base.mark_line(strokeWidth=2), base.mark_point(filled=True, size=70)).properties(
-        height=height, title="Coverage by horizon")
+        height=height, title="Coverage of the 60-min ensemble, by horizon")
 
 
 def detection_time_chart(frame: pd.DataFrame, height: int | None = None) -> alt.Chart:
@@ -86,12 +86,14 @@ def detection_time_chart(frame: pd.DataFrame, height: int | None = None) -> alt.
         x=alt.X("share:Q", title="share of the truly faulty deployments", stack="zero",
                 scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=alt.Color("detected:N", title="detected", sort=buckets,
-                        scale=alt.Scale(domain=buckets, range=colors), legend=alt.Legend(orient="top")),
+                        scale=alt.Scale(domain=buckets, range=colors),
+                        legend=alt.Legend(orient="top", columns=2, title=None)),  # two rows: not cut at half width
         order=alt.Order("bucket_rank:Q"),
         tooltip=[alt.Tooltip("stage:N", title="stage"), alt.Tooltip("detected:N", title="detected"),
                  alt.Tooltip("deployments:Q", title="faulty deployments", format=","),
                  alt.Tooltip("share:Q", title="share", format=".1%")],
-    ).properties(height=height or 90 + 42 * len(order), title="When the faulty deployments were detected")
+    # the height holds title, legend and x axis (about 160 px) besides 42 px per stage
+    ).properties(height=height or 160 + 42 * len(order), title="When the faulty deployments were detected")
 
 
 def scenario_recall_chart(frame: pd.DataFrame, height: int = 360) -> alt.Chart:

@@ -13,7 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from fdd.charts_checks import VERSION_COLORS, deployment_series
+from fdd.charts_checks import SERIES_FIELDS, VERSION_COLORS, deployment_series
 from fdd.fleet import Fleet
 from fdd.metrics import cascade_by_horizon, horizon_models_table, precision_recall_points
 from fdd.sequential import CascadeResult
@@ -131,16 +131,21 @@ def importance_chart(long: pd.DataFrame, height: int = 360) -> alt.Chart:
     ).properties(height=height, title="Feature importance (gain)")
 
 
-def timeline_chart(fleet: Fleet, row: int, result: CascadeResult, height: int = 320) -> alt.LayerChart:
-    """Error rate of both versions of one deployment, with a rule at each horizon (red where it fires)."""
+def timeline_chart(fleet: Fleet, row: int, result: CascadeResult, height: int = 320,
+                   field: str = "error_rate") -> alt.LayerChart:
+    """`field` ("error_rate" or "latency_ms") of both versions of one deployment, with a rule at each
+    horizon (red where it fires)."""
+    if field not in SERIES_FIELDS:
+        raise ValueError(f"unknown field {field!r}; expected one of {sorted(SERIES_FIELDS)}")
+    title, fmt = SERIES_FIELDS[field]
     series = deployment_series(fleet, row)
-    series = series[np.isfinite(series["error_rate"].to_numpy(dtype=np.float64))]
+    series = series[np.isfinite(series[field].to_numpy(dtype=np.float64))]
     color = alt.Color("version:N", scale=alt.Scale(domain=list(VERSION_COLORS), range=list(VERSION_COLORS.values())))
     lines = alt.Chart(series).mark_line(strokeWidth=1.5).encode(
         x=alt.X("minute:Q", title="minutes since the rollout"),
-        y=alt.Y("error_rate:Q", title="error rate", axis=alt.Axis(format=".2%")),
+        y=alt.Y(f"{field}:Q", title=title, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=field == "error_rate")),
         color=color,
-        tooltip=[alt.Tooltip("minute:Q"), alt.Tooltip("version:N"), alt.Tooltip("error_rate:Q", format=".2%"),
+        tooltip=[alt.Tooltip("minute:Q"), alt.Tooltip("version:N"), alt.Tooltip(f"{field}:Q", title=title, format=fmt),
                  alt.Tooltip("requests:Q", format=","), alt.Tooltip("errors:Q", format=",")],
     )
     scores = result.horizon_scores[row]
@@ -158,7 +163,7 @@ def timeline_chart(fleet: Fleet, row: int, result: CascadeResult, height: int = 
         tooltip=[alt.Tooltip("what:N", title="")],
     )
     return alt.layer(lines, marks).resolve_scale(color="independent").properties(
-        height=height, title=f"Deployment {fleet.ids[row]}: error rate and the models")
+        height=height, title=f"Deployment {fleet.ids[row]}: {title} and the models")
 
 
 def detection_chart(counts: pd.DataFrame, height: int = 280) -> alt.Chart:

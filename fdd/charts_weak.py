@@ -12,7 +12,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from fdd.weak import ABSTAIN, FAULTY, LF_POLARITY, WeakLabels
+from fdd.weak import ABSTAIN, FAULTY, LABEL_MODEL, LF_POLARITY, MAJORITY_VOTE, WeakLabels
 
 VOTE_NAMES = {FAULTY: "faulty", 0: "healthy", ABSTAIN: "abstains"}
 LF_MEASURES = {"coverage": "coverage", "empirical_accuracy": "accuracy vs truth",
@@ -20,6 +20,14 @@ LF_MEASURES = {"coverage": "coverage", "empirical_accuracy": "accuracy vs truth"
 QUALITY_MEASURES = ("precision", "recall", "f1", "coverage")
 COMPARISON_MEASURES = {"precision": "precision", "recall": "recall", "coverage_10": "coverage at 10 min",
                        "coverage_20": "coverage at 20 min", "disagreement_recall": "recall on disagreements"}
+
+
+def labeler_words(model: str) -> str:
+    """A `WeakLabels.model` name in words: "label model", "majority vote (fall-back: …)"."""
+    for name in (LABEL_MODEL, MAJORITY_VOTE):
+        if model.startswith(name):
+            return name.replace("_", " ") + model[len(name):]
+    return model
 
 
 def _long(frame: pd.DataFrame, id_column: str, measures: dict[str, str] | tuple[str, ...]) -> pd.DataFrame:
@@ -118,9 +126,9 @@ def probability_histogram(labels: WeakLabels, bins: int = 20) -> alt.Chart:
         .encode(
             x=alt.X("from:Q", bin="binned", title="P(faulty)", axis=alt.Axis(format="%")),
             x2="to:Q",
-            y=alt.Y("deployments:Q", scale=alt.Scale(type="symlog"), title="deployments (symlog)"),
+            y=alt.Y("deployments:Q", scale=alt.Scale(type="symlog"), title="deployments (log scale)"),
             tooltip=[alt.Tooltip("from:Q", format=".0%"), alt.Tooltip("to:Q", format=".0%"),
                      alt.Tooltip("deployments:Q")],
         )
-        .properties(height=200)
+        .properties(height=280)  # a lower plot than its y title pushed the chart title out of view
     )

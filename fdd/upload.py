@@ -7,7 +7,8 @@
 * `score_with_models` (the shipped or any loaded models) and `train_and_score` (models trained on
   the upload's own weak-supervision labels, scored out of fold);
 * `flagged_table`: the flagged deployments with the reasons of the 60-minute checks
-  (`HorizonVerdict.explain`); `quality_table`: precision and recall when the upload has `label`.
+  (`HorizonVerdict.explain`); `quality_table`: precision and recall when the upload has `label`,
+  and `undefined_quality_reasons`: why some of them are undefined.
 """
 
 from __future__ import annotations
@@ -260,3 +261,20 @@ def quality_table(fleet: Fleet, flags: Mapping[str, np.ndarray]) -> pd.DataFrame
         rows.append({"detector": name, "labelled": int(known.sum()), "flagged": c.tp + c.fp, "faulty": c.tp + c.fn,
                      "true_positives": c.tp, "precision": c.precision, "recall": c.recall, "f1": c.f1})
     return pd.DataFrame(rows)
+
+
+def undefined_quality_reasons(quality: pd.DataFrame) -> list[str]:
+    """Why a precision, recall or F1 of `quality_table` is undefined, one short reason per cause."""
+    no_fault = bool((quality["faulty"] == 0).any())
+    silent = quality.loc[quality["flagged"] == 0, "detector"].astype(str).tolist()
+    reasons = []
+    if no_fault:
+        reasons.append("recall is undefined: no labelled deployment is faulty (`label` = 1), so there is no fault "
+                       "to find")
+    if silent:
+        names = " and ".join(silent)
+        reasons.append(f"precision is undefined for {names}: {'it flags' if len(silent) == 1 else 'they flag'} "
+                       "none of the labelled deployments")
+        if no_fault:
+            reasons.append(f"F1 is undefined for {names}: no fault and no flag")
+    return reasons

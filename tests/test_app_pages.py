@@ -3,6 +3,8 @@ through the URL query parameters."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -126,6 +128,25 @@ def _dataframe_with(at: AppTest, column: str):
     return frames[0]
 
 
+def _tables_showing_none(at: AppTest) -> list[list[str]]:
+    """Columns of the tables that hold a missing value but set no placeholder: Streamlit shows "None" there."""
+    return [list(df.value.columns) for df in at.dataframe
+            if df.value.isna().any().any() and not df.proto.HasField("placeholder")]
+
+
+def _coloured_zero_deltas(at: AppTest) -> list[tuple[str, str]]:
+    """Metric deltas that round to zero yet carry an arrow or a colour (a change that is none)."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    return [(m.label, m.proto.delta) for m in at.metric
+            if m.proto.delta and re.fullmatch(r"[+-]?0(\.0+)?", m.proto.delta.split(" ")[0])
+            and (m.proto.color != Metric.MetricColor.GRAY or m.proto.direction != Metric.MetricDirection.NONE)]
+
+
+def _chart_titles(at: AppTest) -> list[str]:
+    return [str(json.loads(c.proto.spec).get("title")) for c in at.get("vega_lite_chart")]
+
+
 def test_unsupervised_page_survives_its_widgets_extremes():
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["n"] = "500"
@@ -164,6 +185,15 @@ def test_unsupervised_page_survives_its_widgets_extremes():
         widgets(key=key).set_value(value).run()
         assert not at.exception, (key, value, at.exception)
         assert not at.error, (key, value, [e.value for e in at.error])
+
+    # Levels drawn from the profile: the history's empty traffic and error rate read "—", not "None"; the
+    # largest seed has room (a narrow, right-aligned column showed 1000000 as "000000").
+    assert not _tables_showing_none(at), _tables_showing_none(at)
+    history_table = next(df for df in at.dataframe if "failed_checks" in df.value.columns)
+    assert history_table.value["traffic_rpm"].isna().any() and history_table.proto.placeholder == "—"
+    seed_width = json.loads(history_table.proto.columns)["seed"]["width"]
+    assert isinstance(seed_width, int) and seed_width >= 16 + 8 * len("1000000")
+    assert "weakest fault" in at.slider(key="uns_magnitude").help
 
     # Every scenario at the lowest traffic, a canary seen only 5 minutes in.
     at.toggle(key="uns_manual_levels").set_value(True).run()
@@ -248,6 +278,24 @@ def test_sequential_page_says_when_a_horizon_never_fires():
     notes = [i.value for i in at.info if "never fire" in i.value]
     assert silent and len(notes) == 1  # seed 7, 2,000 deployments: the 20-minute model is silent at 0.9
     assert all(f"{h}-minute" in notes[0] for h in silent)
+    # The silent horizon's threshold and precisions read "—", as the column help says, not "None".
+    assert not _tables_showing_none(at), _tables_showing_none(at)
+    horizons = next(df for df in at.dataframe if "share_of_final" in df.value.columns)
+    assert horizons.proto.placeholder == "—" and "—" in json.loads(horizons.proto.columns)["threshold"]["help"]
+    # Metric labels short enough for a quarter of a 1280-px page (the meaning is in help=).
+    assert all(len(m.label) <= 27 for m in at.metric), [m.label for m in at.metric]
+    # The threshold help says what fdd.sequential.precision_threshold does: the most recall, then the highest.
+    assert "most recall" in at.slider(key="seq_target_precision").help
+    # A latency flag is shown with its latency: d000021 is a latency regression.
+    picker = at.selectbox(key="seq_deployment")
+    picker.set_value(next(o for o in picker.options if o.startswith("d000021"))).run()
+    assert not at.exception, at.exception
+    titles = _chart_titles(at)
+    assert any("d000021" in t and "latency" in t for t in titles), titles
+    # At 0.99 the F1 gain rounds to zero: no green arrow on "+0.000".
+    at.slider(key="seq_target_precision").set_value(0.99).run()
+    assert not at.exception
+    assert not _coloured_zero_deltas(at), _coloured_zero_deltas(at)
     at.slider(key="seq_target_precision").set_value(0.5).run()
     assert not at.exception
     assert not [i.value for i in at.info if "never fire" in i.value]
@@ -263,6 +311,8 @@ def test_weak_supervision_page_survives_its_widgets_extremes():
     assert "learned_accuracy" in _dataframe_with(at, "coverage").columns
     quality = _dataframe_with(at, "labeler")
     assert list(quality["labeler"]) == ["label model", "majority vote", "ensemble alone"]
+    assert not quality["model"].str.contains("_").any(), list(quality["model"])  # words, not identifiers
+    assert "(symlog)" not in " ".join(c.proto.spec for c in at.get("vega_lite_chart"))  # an axis title in words
     ceiling = [c.value for c in at.caption if c.value.startswith("Ceiling: the best F1")]
     assert len(ceiling) == 1
     ceiling_f1 = float(ceiling[0].split(" is ")[1].split(" ")[0])
@@ -318,6 +368,33 @@ def test_weak_supervision_page_survives_its_widgets_extremes():
     at.run()
     assert not at.exception, at.exception
     assert any("No labeling function is enabled" in e.value for e in at.error)
+
+
+def test_weak_supervision_keeps_the_training_switch_and_says_why_training_is_impossible():
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params["n"] = "500"
+    at.run()
+    at.switch_page("app_pages/weak_supervision.py").run()
+    at.toggle(key="ws_compare").set_value(False).run()
+    for toggle in at.toggle:
+        if toggle.key.startswith("ws_on_"):
+            toggle.set_value(False)
+    at.run()  # no rule: the page stops before the switch is drawn
+    assert any("No labeling function is enabled" in e.value for e in at.error)
+    at.toggle(key="ws_on_rolled_back").set_value(True).run()
+    assert not at.exception, at.exception
+    assert at.toggle(key="ws_compare").value is False  # the user's choice survives the run it was not drawn in
+    assert not [df for df in at.dataframe if "time_to_detection" in df.value.columns]  # nothing trained
+    # One rule: majority vote, which learns no accuracy: "—", not "None".
+    assert not _tables_showing_none(at), _tables_showing_none(at)
+
+    # Switched on, with labels of one class: the reason is one message in the open, not in a collapsed status.
+    at.toggle(key="ws_compare").set_value(True).run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "one class only" in errors[0] and "vote healthy" in errors[0], errors
+    assert not [s.label for s in at.status if s.error], [s.label for s in at.status]
+    assert not [s.label for s in at.status if s.state == "error"]
 
 
 # ---------------------------------------------------------------------------- Results and Your data pages
@@ -379,6 +456,26 @@ def test_results_page_measures_every_stage():
     assert list(_dataframe_with(at, "coverage_10")["key"]) == ALL_STAGE_KEYS
 
 
+def test_results_page_says_why_disagreement_figures_are_undefined():
+    """Seed 1,000,000 at 500 deployments: the two models never disagree; "—" is undefined, not "not measured"."""
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.query_params["n"] = "500"
+    at.query_params["seed"] = "1000000"
+    at.run()
+    at.switch_page("app_pages/results.py").run()
+    notes = [c.value for c in at.caption if c.value.startswith("The sequential models trained")]
+    assert len(notes) == 1 and "not measured yet" in notes[0]
+    at.button(key="res_measure").click().run()
+    assert not at.exception, at.exception
+    assert int(_dataframe_with(at, "disagreements").set_index("key").at["seq_weak", "disagreements"]) == 0
+    notes = [c.value for c in at.caption if c.value.startswith("The sequential models trained")]
+    assert len(notes) == 1 and "never disagree" in notes[0] and "undefined" in notes[0], notes
+    assert "not measured yet" not in notes[0]
+    # Missing figures (not reported by Datadog, undefined here) read "—", not "None".
+    assert not _tables_showing_none(at), _tables_showing_none(at)
+    assert "restart minutes" in " ".join(c.value for c in at.caption)
+
+
 def _sample_bytes(name: str) -> bytes:
     return (ROOT / "data" / "sample" / name).read_bytes()
 
@@ -393,7 +490,8 @@ def test_your_data_page_sample_upload_and_training():
     flagged = _dataframe_with(at, "reasons")
     assert len(flagged) > 0 and flagged["reasons"].str.len().gt(0).all()
     assert len(_dataframe_with(at, "precision")) == 2  # the sample has `label`
-    assert len(at.get("vega_lite_chart")) == 1  # the highest-scoring deployment's telemetry
+    # the highest-scoring deployment's telemetry: the error rate, and p95 latency (the sample has latency_ms)
+    assert _chart_titles(at) == ["error rate", "p95 latency (ms)"]
     assert {"yd_template", "yd_scores_csv"} <= {b.key for b in at.get("download_button")}
 
     # Upload: a broken timeseries (errors above requests) gives ONE clear message, no traceback.
@@ -422,6 +520,8 @@ def test_your_data_page_sample_upload_and_training():
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert len(_dataframe_with(at, "reasons")) >= 1
+    trained = [s.label for s in at.status if s.label.startswith("Trained on")]
+    assert len(trained) == 1 and "_" not in trained[0], trained  # "label model", not "label_model"
 
     # Training on 40 of them is impossible (too few weak-label positives): one clear message, and
     # the shipped models' scores stay on screen.
@@ -450,6 +550,46 @@ def test_your_data_page_sample_upload_and_training():
     assert len(at.error) == 1 and "ends at minute 29" in at.error[0].value, [e.value for e in at.error]
     assert not at.metric and not [d for d in at.dataframe if "reasons" in d.value.columns]
 
+
+
+def test_your_data_page_shows_undefined_figures_and_empty_labels_as_promised():
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.query_params["n"] = "500"
+    at.run()
+    at.switch_page("app_pages/your_data.py").run()
+    at.radio(key="yd_source").set_value("Upload my files").run()
+    deployments = pd.read_csv(ROOT / "data" / "sample" / "deployments.csv")
+    at.file_uploader(key="yd_timeseries").set_value(("timeseries.csv", _sample_bytes("timeseries.csv"), "text/csv"))
+
+    # Every label 0: recall is undefined, shown as "—" with the reason.
+    at.file_uploader(key="yd_deployments").set_value(
+        ("deployments.csv", deployments.assign(label=0).to_csv(index=False).encode(), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    assert _dataframe_with(at, "recall")["recall"].isna().all()
+    assert not _tables_showing_none(at), _tables_showing_none(at)
+    assert any("Recall is undefined: no labelled deployment is faulty" in c.value for c in at.caption)
+
+    # Half the labels empty: the flagged table shows an empty cell for them, not "None".
+    partly = deployments.assign(label=deployments["label"].astype("Float64"))
+    partly.loc[::2, "label"] = pd.NA
+    at.file_uploader(key="yd_deployments").set_value(
+        ("deployments.csv", partly.to_csv(index=False).encode(), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    flagged = next(df for df in at.dataframe if "reasons" in df.value.columns)
+    assert flagged.value["label"].isna().any() and flagged.proto.placeholder == ""
+    assert not _tables_showing_none(at), _tables_showing_none(at)
+
+
+def test_overview_formats_its_figures_from_their_one_place():
+    from fdd.reference import CHANGE_OUTAGE_SHARE, CHANGE_OUTAGE_SOURCE
+    from ui_common import DEFAULT_N, DEFAULT_SEED
+
+    at = _app().run()
+    text = " ".join(m.value for m in at.markdown)
+    assert f"about {CHANGE_OUTAGE_SHARE:.0%} of outages" in text and CHANGE_OUTAGE_SOURCE in text
+    assert f"({DEFAULT_N:,} deployments, seed {DEFAULT_SEED})" in text
 
 
 def _foreign_generator(name: str):
