@@ -367,22 +367,18 @@ PRIOR_EM_TOLERANCE = 1e-9
 PRIOR_SMOOTHING = 0.5  # pseudo-votes per LF, vote value and class: no conditional probability is 0
 
 
-def estimate_class_balance(L: np.ndarray) -> float:
-    """Prior P(faulty) without truth: the maximum-likelihood share of Dawid and Skene's model.
+def dawid_skene(L: np.ndarray) -> tuple[float, np.ndarray]:
+    """Dawid and Skene's model fitted by EM: the prior P(faulty) and P(faulty | votes) per row.
 
-    The label model needs the prior and cannot learn it (snorkel fixes it before fitting). The
-    faulty share of the majority vote is biased low wherever many faults are seen by one healthy
-    vote only (measured: 0.056 for a true 0.104 on the other generator, and label recall fell to
-    0.23). Instead, EM fits the same model the label model assumes (LFs independent given the
-    class) with both the prior and each LF's vote probabilities per class free, over the distinct
-    vote patterns of L (a few dozen rows, so it is instant), starting from the majority vote.
-    Clipped to [0.01, 0.5]: a fleet where most deployments fail is not one to learn from, and a
-    zero prior would forbid the class.
+    The same model the label model assumes (LFs independent given the class), with the prior and
+    each LF's vote probabilities per class free, run to convergence over the distinct vote
+    patterns of L (a few dozen rows, so it is instant), starting from the majority vote. The
+    prior is unclipped. (0.5, all 0.5) when no LF ever votes.
     """
     L = np.asarray(L)
     if L.ndim != 2 or L.shape[1] == 0 or not (L != ABSTAIN).any():
-        return 0.5
-    patterns, counts = np.unique(L, axis=0, return_counts=True)
+        return 0.5, np.full(L.shape[0] if L.ndim == 2 else 0, 0.5)
+    patterns, row_pattern, counts = np.unique(L, axis=0, return_inverse=True, return_counts=True)
     onehot = (patterns[:, :, None] == np.array([ABSTAIN, HEALTHY, FAULTY])).astype(np.float64)  # (P, m, 3)
     faulty_votes, healthy_votes = (patterns == FAULTY).sum(axis=1), (patterns == HEALTHY).sum(axis=1)
     posterior = np.where(faulty_votes > healthy_votes, 0.9, np.where(faulty_votes < healthy_votes, 0.1, 0.5))
@@ -401,7 +397,20 @@ def estimate_class_balance(L: np.ndarray) -> float:
         prior = new_prior
         if converged:
             break
-    return float(np.clip(prior, 0.01, 0.5))
+    return float(prior), posterior[np.asarray(row_pattern).ravel()]
+
+
+def estimate_class_balance(L: np.ndarray) -> float:
+    """Prior P(faulty) without truth: the maximum-likelihood share of Dawid and Skene's model.
+
+    The label model needs the prior and cannot learn it (snorkel fixes it before fitting). The
+    faulty share of the majority vote is biased low wherever many faults are seen by one healthy
+    vote only (measured: 0.056 for a true 0.104 on the other generator, and label recall fell to
+    0.23). Instead, EM fits the same model the label model assumes (`dawid_skene`). Clipped to
+    [0.01, 0.5]: a fleet where most deployments fail is not one to learn from, and a zero prior
+    would forbid the class.
+    """
+    return float(np.clip(dawid_skene(L)[0], 0.01, 0.5))
 
 
 def _cannot_fit_reason(L: np.ndarray) -> str | None:

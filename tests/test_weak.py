@@ -432,3 +432,18 @@ def test_matched_thresholds_need_ten_flags_and_beat_twice_the_base_rate():
     floor = _matched(poor, candidate, y, np.ones(len(y)))
     assert floor == precision_threshold(candidate, y, 0.4)
     assert floor != precision_threshold(candidate, y, 0.1)  # the unfloored target
+
+
+def test_dawid_skene_gives_a_posterior_per_row_that_follows_the_votes():
+    rng = np.random.default_rng(0)
+    truth = rng.random(3000) < 0.2
+    # three rules that vote the truth 85 % of the time when they fire (60 % of rows)
+    L = np.where(rng.random((3000, 3)) < 0.85, truth[:, None], ~truth[:, None]).astype(np.int64)
+    L[rng.random((3000, 3)) < 0.4] = ABSTAIN
+    prior, posterior = weak.dawid_skene(L)
+    assert posterior.shape == (3000,) and np.all((posterior >= 0) & (posterior <= 1))
+    assert abs(prior - truth.mean()) < 0.05
+    all_faulty, all_healthy = (L == FAULTY).all(axis=1), (L == HEALTHY).all(axis=1)
+    assert posterior[all_faulty].min() > 0.9 > 0.1 > posterior[all_healthy].max()
+    assert weak.estimate_class_balance(L) == pytest.approx(prior)
+    assert weak.dawid_skene(np.full((4, 2), ABSTAIN)) == (0.5, pytest.approx(np.full(4, 0.5)))
