@@ -142,9 +142,11 @@ cols[3].metric("Labelled faulty", f"{int(fleet.deployments['label'].sum()):,}" i
 
 # ---------------------------------------------------------------------------- scoring
 
+shipped_size = shipped_models().n_deployments_  # recorded in the models' meta.json
+shipped_fleet = f"{shipped_size:,}-deployment simulated fleet" if shipped_size else "simulated fleet"
 models = st.radio("Score with", (SHIPPED, TRAINED), horizontal=True, key="yd_models",
                   help="Shipped: trained, as `python -m fdd train` trains, on weak-supervision labels of a "
-                       "10,000-deployment simulated fleet. "
+                       f"{shipped_fleet}. "
                        "Trained here: the label model turns this data's weak signals into labels, then the "
                        "models are trained on them and every deployment is scored out of fold.")
 scores, scores_from = None, SHIPPED

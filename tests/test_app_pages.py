@@ -393,6 +393,7 @@ def test_weak_supervision_keeps_the_training_switch_and_says_why_training_is_imp
     assert not at.exception, at.exception
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "one class only" in errors[0] and "vote healthy" in errors[0], errors
+    assert "`lived_long_no_rollback`" in errors[0] and "`rolled_back`" not in errors[0], errors  # the healthy voters
     assert not [s.label for s in at.status if s.error], [s.label for s in at.status]
     assert not [s.label for s in at.status if s.state == "error"]
 
@@ -454,6 +455,13 @@ def test_results_page_measures_every_stage():
     assert "kayenta" not in list(_dataframe_with(at, "coverage_10")["key"])
     at.toggle(key="res_kayenta").set_value(True).run()
     assert list(_dataframe_with(at, "coverage_10")["key"]) == ALL_STAGE_KEYS
+    # The note under the disagreement figures counts the disagreements the table shows.
+    table = _dataframe_with(at, "disagreements").set_index("key")
+    count = int(table.at["seq_weak", "disagreements"])
+    note = next(c.value for c in at.caption if c.value.startswith("The sequential models trained"))
+    assert count > 1 and f"The two disagree on {count:,} deployments:" in note, note
+    if table.loc["seq_weak", ["precision_disagreements", "recall_disagreements"]].isna().any():
+        assert "undefined" in note, note
 
 
 def test_results_page_says_why_disagreement_figures_are_undefined():
@@ -493,6 +501,9 @@ def test_your_data_page_sample_upload_and_training():
     # the highest-scoring deployment's telemetry: the error rate, and p95 latency (the sample has latency_ms)
     assert _chart_titles(at) == ["error rate", "p95 latency (ms)"]
     assert {"yd_template", "yd_scores_csv"} <= {b.key for b in at.get("download_button")}
+    from fdd.sequential import SequentialDetector  # the shipped models' fleet size, from their meta.json
+
+    assert f"{SequentialDetector.load_default().n_deployments_:,}-deployment" in at.radio(key="yd_models").help
 
     # Upload: a broken timeseries (errors above requests) gives ONE clear message, no traceback.
     at.radio(key="yd_source").set_value("Upload my files").run()
@@ -619,3 +630,18 @@ def test_your_data_page_scores_telemetry_of_generators_written_by_others(generat
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert len(_dataframe_with(at, "precision")) == 2  # the generators write `label`
+
+
+def test_your_data_draws_no_latency_chart_when_every_latency_value_is_empty():
+    ts = pd.read_csv(ROOT / "data" / "sample" / "timeseries.csv")
+    ts["latency_ms"] = float("nan")  # the column is there, every value empty
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.query_params["n"] = "500"
+    at.run()
+    at.switch_page("app_pages/your_data.py").run()
+    at.radio(key="yd_source").set_value("Upload my files").run()
+    at.file_uploader(key="yd_timeseries").set_value(("timeseries.csv", ts.to_csv(index=False).encode(), "text/csv"))
+    at.file_uploader(key="yd_deployments").set_value(("deployments.csv", _sample_bytes("deployments.csv"), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    assert _chart_titles(at) == ["error rate"]

@@ -38,3 +38,17 @@ def test_a_broken_binary_parquet_keeps_the_readers_reason() -> None:
     with pytest.raises(ContractError, match="not a readable Parquet file") as err:
         read_table_buffer(b"\x00\x01garbage\xff", "deployments.parquet")
     assert "text file" not in str(err.value)
+
+
+def test_a_binary_file_without_invalid_utf8_is_not_called_text() -> None:
+    with pytest.raises(ContractError, match="not a readable Parquet file") as err:
+        read_table_buffer(b"\x00\x01garbage", "deployments.parquet")
+    assert "text file" not in str(err.value)
+
+
+def test_a_long_csv_with_a_character_cut_at_the_sample_end_is_text() -> None:
+    head = b"deployment_id,service\nd0,"
+    data = head + b"x" * (65535 - len(head)) + "é".encode() + b"\n" + b"d1,caf\xc3\xa9\n" * 100
+    assert data[65535:65537] == "é".encode()  # the 64 KB sample ends inside the character
+    with pytest.raises(ContractError, match="this is a text file, not Parquet"):
+        read_table_buffer(data, "deployments.parquet")

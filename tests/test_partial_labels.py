@@ -119,3 +119,29 @@ def test_lf_analysis_measures_accuracy_on_the_labelled_deployments(full: Fleet, 
         np.testing.assert_array_equal(masked[column].to_numpy(), subset[column].to_numpy())
     everything = lf_analysis(weak.L, weak.lf_names, require_truth(full))
     assert (everything["correct"] + everything["incorrect"]).sum() > (masked["correct"] + masked["incorrect"]).sum()
+
+
+def test_nan_truth_message_counts_the_empty_values():
+    from fdd.metrics import confusion
+
+    with pytest.raises(ValueError, match=r"^the truth has 1 empty values"):
+        confusion(np.ones(3, bool), np.array([1.0, np.nan, 0.0]))
+
+
+def test_lf_analysis_refuses_truth_of_another_length():
+    from fdd import weak
+
+    L = np.array([[weak.FAULTY, weak.ABSTAIN]] * 5)
+    with pytest.raises(ValueError, match="the truth has 1 values for 5 deployments"):
+        weak.lf_analysis(L, ["a", "b"], truth=[1])
+
+
+def test_undefined_quality_reasons_name_the_silent_detectors():
+    from fdd import upload as up
+
+    quality = pd.DataFrame({"detector": ["checks", "models"], "flagged": [0, 3], "faulty": [2, 2]})
+    assert up.undefined_quality_reasons(quality) == [
+        "precision is undefined for checks: it flags none of the labelled deployments"]
+    both = quality.assign(flagged=0)
+    assert up.undefined_quality_reasons(both)[0] == \
+        "precision is undefined for checks and models: they flag none of the labelled deployments"

@@ -447,3 +447,8 @@ def test_dawid_skene_gives_a_posterior_per_row_that_follows_the_votes():
     assert posterior[all_faulty].min() > 0.9 > 0.1 > posterior[all_healthy].max()
     assert weak.estimate_class_balance(L) == pytest.approx(prior)
     assert weak.dawid_skene(np.full((4, 2), ABSTAIN)) == (0.5, pytest.approx(np.full(4, 0.5)))
+
+
+def test_dawid_skene_prior_is_unclipped_and_the_label_models_prior_is():
+    L = np.full((50, 3), FAULTY)
+    assert weak.dawid_skene(L)[0] > 0.5 and weak.estimate_class_balance(L) == 0.5
