@@ -415,8 +415,11 @@ def check_impact(w: Window, config: CheckConfig) -> CheckResult:
                       f"({s['late_error_rate']:.2%}), {_p_text(s['late_error_p'])}, "
                       f"{s['late_extra_errors']:,.0f} extra errors there")
         else:
+            # the ratio adds half an error to the reference's count (`_error_excess`), so a clean
+            # reference gives a finite ratio: it is below the plain ratio of the two rates shown
             errors = (f"error rate {s['error_ratio']:.1f}x {versus} ({s['error_rate']:.2%} vs "
-                      f"{s['base_error_rate']:.2%}), {_p_text(s['error_p'])}, {s['extra_errors']:,.0f} extra errors")
+                      f"{s['base_error_rate']:.2%}; the ratio adds half an error to the reference), "
+                      f"{_p_text(s['error_p'])}, {s['extra_errors']:,.0f} extra errors")
         latency = f"p95 latency {s['latency_ratio']:.2f}x {versus}, z = {s['latency_z']:.1f}"
         if s["error_flag"] and s["latency_flag"]:
             return f"{errors}; {latency}"

@@ -717,9 +717,32 @@ def _row_count(data: bytes, name: str) -> int | None:
         return None
 
 
+def _looks_like(frame: pd.DataFrame, spec: Sequence[Column], other: Sequence[Column]) -> bool:
+    """Whether a table has every required column of `spec` and lacks one of `other`'s."""
+    columns = set(map(str, frame.columns))
+    return (all(c.name in columns for c in spec if c.required)
+            and not all(c.name in columns for c in other if c.required))
+
+
+def _check_not_swapped(ts: pd.DataFrame, ts_source: str, dep: pd.DataFrame, dep_source: str) -> None:
+    """One clear message when a table was given in the other table's place (an upload slot mix-up)."""
+    ts_is_dep = _looks_like(ts, DEPLOYMENTS_SPEC, TIMESERIES_SPEC)
+    dep_is_ts = _looks_like(dep, TIMESERIES_SPEC, DEPLOYMENTS_SPEC)
+    if ts_is_dep and dep_is_ts:
+        raise ContractError(f"{ts_source} holds the deployments table and {dep_source} the timeseries table: "
+                            "the two files are swapped")
+    if ts_is_dep:
+        raise ContractError(f"{ts_source}: this is a deployments table (one row per deployment), given as the "
+                            "timeseries table")
+    if dep_is_ts:
+        raise ContractError(f"{dep_source}: this is a timeseries table (one row per minute and version), given "
+                            "as the deployments table")
+
+
 def _validate_pair(ts: pd.DataFrame, ts_source: str, dep: pd.DataFrame,
                    dep_source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate both tables, each alone and then against each other."""
+    _check_not_swapped(ts, ts_source, dep, dep_source)
     problems: list[Problem] = []
     checked = []
     pairs = ((validate_timeseries, ts, ts_source), (validate_deployments, dep, dep_source))

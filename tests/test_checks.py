@@ -63,6 +63,8 @@ def test_clean_step_is_flagged_with_its_impact():
     assert out["flagged"][0]
     assert out["impact"][0] and "error rate" in out["impact"][1] and "extra errors" in out["impact"][1]
     assert out["persistence"][0] and out["temporal"][0] and out["novelty"][0]
+    # the ratio is not the plain ratio of the two rates shown beside it: the reason says why
+    assert "the ratio adds half an error to the reference" in out["impact"][1]
 
 
 def test_late_onset_fault_is_found_in_the_latest_half():

@@ -52,3 +52,17 @@ def test_a_long_csv_with_a_character_cut_at_the_sample_end_is_text() -> None:
     assert data[65535:65537] == "é".encode()  # the 64 KB sample ends inside the character
     with pytest.raises(ContractError, match="this is a text file, not Parquet"):
         read_table_buffer(data, "deployments.parquet")
+
+
+def test_swapped_tables_are_named_as_swapped() -> None:
+    from fdd.schema import read_tables_from_buffers
+
+    ts, dep = (SAMPLE / "timeseries.csv").read_bytes(), (SAMPLE / "deployments.csv").read_bytes()
+    with pytest.raises(ContractError, match=r"^a\.csv holds the deployments table and b\.csv the timeseries "
+                                            r"table: the two files are swapped$"):
+        read_tables_from_buffers(dep, ts, timeseries_name="a.csv", deployments_name="b.csv")
+    with pytest.raises(ContractError, match=r"^a\.csv: this is a deployments table"):
+        read_tables_from_buffers(dep, dep, timeseries_name="a.csv", deployments_name="b.csv")
+    with pytest.raises(ContractError, match=r"^b\.csv: this is a timeseries table"):
+        read_tables_from_buffers(ts, ts, timeseries_name="a.csv", deployments_name="b.csv")
+    assert len(read_tables_from_buffers(ts, dep)[0]) > 0  # the right way round still reads
