@@ -104,6 +104,24 @@ def current_fleet() -> tuple[int, int]:
     )
 
 
+_KEPT_PREFIX = "_kept_"
+
+
+def keep(key: str, default: object) -> str:
+    """Let the widget ``key`` keep its value across page changes; call just before drawing it.
+
+    Streamlit forgets the state of a widget in any run that does not draw it (another page, or a
+    branch that hides it). The value is mirrored under a key of our own and handed back when the
+    widget is drawn again; the widget must then be drawn without its own default value.
+    """
+    shadow = _KEPT_PREFIX + key
+    if key in st.session_state:
+        st.session_state[shadow] = st.session_state[key]
+    else:
+        st.session_state[key] = st.session_state.get(shadow, default)
+    return key
+
+
 # ---------------------------------------------------------------------------- shared, cached pipeline
 # Pages never compute statistics themselves: they call these cached accessors, so the fleet and the
 # checks of one (size, seed) are computed once per server and shared by every page and session.

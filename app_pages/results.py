@@ -199,8 +199,9 @@ early_note = (f" The checks alone cover {checks_at_10.iloc[0]:.0%} at 10 minutes
               if len(checks_at_10) and checks_at_10.notna().all() else "")
 st.caption("Coverage is measured against the checks' 60-minute unanimous vote, as in Datadog's post; precision "
            "and recall against the simulator's ground truth. Disagreements: the deployments where a stage and the "
-           "ensemble-trained models decide differently. “—”: not defined (e.g. no flag among them)."
-           + early_note)
+           "ensemble-trained models decide differently. “—”: not defined (e.g. no flag among them). The weak-label "
+           "stage uses the default labeling functions; the Weak supervision page measures your own rules and "
+           "thresholds." + early_note)
 
 left, right = st.columns(2, gap="large")
 with left:

@@ -14,7 +14,7 @@ from fdd.features import FEATURE_SETS
 from fdd.metrics import cascade_summary
 from fdd.reference import DATADOG_REPORTED_FIGURES, DATADOG_REPORTED_SOURCE
 from fdd.sequential import scores_frame
-from ui_common import current_fleet, show_error, simulated_fleet, trained_sequential
+from ui_common import current_fleet, keep, show_error, simulated_fleet, trained_sequential
 
 FEATURE_SET_HELP = {
     "basic": "basic — the checks' statistics and verdicts",
@@ -49,15 +49,15 @@ st.markdown(
 
 n, seed = current_fleet()
 left, middle, right = st.columns(3)
-feature_set = left.selectbox("Feature set", FEATURE_SETS, index=FEATURE_SETS.index("full"), key="seq_feature_set",
+feature_set = left.selectbox("Feature set", FEATURE_SETS, key=keep("seq_feature_set", "full"),
                              format_func=FEATURE_SET_HELP.get,
                              help="What the models see at each horizon (each set extends the previous one).")
-target_precision = middle.slider("Target precision", PRECISION_MIN, PRECISION_MAX, PRECISION_DEFAULT, 0.01,
-                                 key="seq_target_precision",
+target_precision = middle.slider("Target precision", PRECISION_MIN, PRECISION_MAX, step=0.01,
+                                 key=keep("seq_target_precision", PRECISION_DEFAULT),
                                  help="Each horizon's threshold is the cut with the most recall among those "
                                       "whose out-of-fold precision against the 60-minute ensemble reaches this; "
                                       "of cuts with equal recall, the highest.")
-extra = right.multiselect("Extra horizons (min)", EXTRA_HORIZONS, default=[], key="seq_extra_horizons",
+extra = right.multiselect("Extra horizons (min)", EXTRA_HORIZONS, key=keep("seq_extra_horizons", []),
                           help="Models at more minutes between 20 and 60 detect sooner on average, and each "
                                "one can also fire on deployments the full hour does not confirm "
                                "(`python -m fdd train --horizons` does the same).")
@@ -127,10 +127,14 @@ st.dataframe(
 silent = [int(h) for h, cut in zip(table["horizon"], table["threshold"]) if not np.isfinite(cut)]
 if silent:
     which = " and ".join(f"{h}-minute" for h in silent)
+    at_lowest = float(target_precision) <= PRECISION_MIN
+    advice = ("Even at the lowest target the slider allows, no cut reaches it: choose a larger fleet in the "
+              "sidebar (more faulty deployments to learn from)." if at_lowest else
+              "Lower the target precision, or choose a larger fleet in the sidebar (more faulty deployments to "
+              "learn from).")
     st.info(f"The {which} model{'s' if len(silent) > 1 else ''} never fire{'' if len(silent) > 1 else 's'}: on "
             f"held-out folds no cut of {'their' if len(silent) > 1 else 'its'} score reaches the target precision "
-            f"of {target_precision:.0%} on this fleet. Lower the target precision, or choose a larger fleet in the "
-            "sidebar (more faulty deployments to learn from).")
+            f"of {target_precision:.0%} on this fleet. {advice}")
 
 left, right = st.columns(2)
 left.altair_chart(cs.coverage_chart(table), width="stretch")

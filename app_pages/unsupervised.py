@@ -16,7 +16,7 @@ from fdd.checks import CHECK_NAMES, ITERATION_STEPS, run_checks, vote
 from fdd.kayenta import EXPECTED_SECONDS_PER_RUN
 from fdd.refinement import information_ceilings, iteration_table
 from fdd.simulate import PROFILES, SCENARIOS, SCENARIOS_CONFOUNDER, SCENARIOS_FAULTY, simulate_deployment
-from ui_common import current_fleet, fleet_checks, kayenta_scores, show_error, simulated_fleet
+from ui_common import current_fleet, fleet_checks, kayenta_scores, keep, show_error, simulated_fleet
 
 TRAFFIC_OPTIONS = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0)
 ERROR_RATE_OPTIONS = (0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05)
@@ -74,38 +74,38 @@ def explorer() -> None:
     left, right = st.columns([1, 2.7], gap="large")
     with left:
         profile = st.selectbox(
-            "Application profile", list(PROFILES), index=list(PROFILES).index("api"), key="uns_profile",
+            "Application profile", list(PROFILES), key=keep("uns_profile", "api"),
             format_func=lambda p: f"{p} — {PROFILES[p].description}",
             help="Sets the latency level, the noise and, unless set by hand below, the traffic and error rate.",
         )
         scenario = st.selectbox(
-            "Scenario", list(SCENARIOS), index=list(SCENARIOS).index("error_step"), key="uns_scenario",
+            "Scenario", list(SCENARIOS), key=keep("uns_scenario", "error_step"),
             format_func=_scenario_label,
             help="Faults make the new version worse; confounders make a healthy deployment look bad.",
         )
         magnitude = st.slider(
-            "Magnitude", 0.0, 1.0, 0.5, 0.05, key="uns_magnitude",
+            "Magnitude", 0.0, 1.0, step=0.05, key=keep("uns_magnitude", 0.5),
             help="The fault's severity, or the confounder's strength (no effect on a healthy deployment). "
                  "0 is the weakest fault the simulator makes, not no fault: a faulty scenario still changes the "
                  "new version at 0 (pick `healthy` for a deployment without a fault).",
         )
-        manual = st.toggle("Set the levels by hand", value=True, key="uns_manual_levels",
+        manual = st.toggle("Set the levels by hand", key=keep("uns_manual_levels", True),
                            help="On: traffic and base error rate below. "
                                 "Off: both are drawn from the profile's ranges with the seed.")
-        rpm = st.select_slider("Traffic", options=TRAFFIC_OPTIONS, value=100.0, format_func=_traffic,
-                               key="uns_traffic", disabled=not manual,
+        rpm = st.select_slider("Traffic", options=TRAFFIC_OPTIONS, format_func=_traffic,
+                               key=keep("uns_traffic", 100.0), disabled=not manual,
                                help="Mean requests per minute (log scale); overrides low_traffic's own level.")
-        base_error = st.select_slider("Base error rate", options=ERROR_RATE_OPTIONS, value=0.002,
-                                      format_func=_percent, key="uns_base_error", disabled=not manual,
+        base_error = st.select_slider("Base error rate", options=ERROR_RATE_OPTIONS,
+                                      format_func=_percent, key=keep("uns_base_error", 0.002), disabled=not manual,
                                       help="The previous version's usual share of failing requests.")
-        rollout = st.radio("Rollout", ("instant", "canary"), horizontal=True, key="uns_rollout",
+        rollout = st.radio("Rollout", ("instant", "canary"), horizontal=True, key=keep("uns_rollout", "instant"),
                            help="Canary: the new version starts with a small share of traffic that doubles in steps.")
-        seed = st.number_input("Deployment seed", min_value=0, max_value=SEED_MAX, value=0, step=1, key="uns_seed",
+        seed = st.number_input("Deployment seed", min_value=0, max_value=SEED_MAX, step=1, key=keep("uns_seed", 0),
                                help="Draws the noise, seasonality and onset: change it to see another draw.")
-        horizon = st.slider("Horizon (minutes)", HORIZON_MIN, HORIZON_MAX, HORIZON_MAX, 1, key="uns_horizon",
+        horizon = st.slider("Horizon (minutes)", HORIZON_MIN, HORIZON_MAX, step=1, key=keep("uns_horizon", HORIZON_MAX),
                             help="The checks see only minutes before the horizon.")
-        enabled = st.multiselect("Checks in the vote", list(CHECK_NAMES), default=list(CHECK_NAMES),
-                                 key="uns_enabled", help="The unanimous vote of these checks decides.")
+        enabled = st.multiselect("Checks in the vote", list(CHECK_NAMES),
+                                 key=keep("uns_enabled", list(CHECK_NAMES)), help="The unanimous vote of these checks decides.")
 
     params = {
         "profile": profile, "scenario": scenario, "magnitude": float(magnitude),
@@ -292,7 +292,7 @@ def fleet_view() -> None:
 
     st.subheader("Against a Kayenta-style canary judge")
     run_judge = st.toggle(
-        "Judge the fleet with the Kayenta-style judge", value=False, key="uns_kayenta",
+        "Judge the fleet with the Kayenta-style judge", key=keep("uns_kayenta", False),
         help="Mann-Whitney tests on per-minute error rate and p95 latency, one deployment at a time as "
              f"Kayenta runs canaries: about {EXPECTED_SECONDS_PER_RUN * 1000:.0f} ms per deployment on 2 CPUs "
              "(benchmarks/bench_app.py), cached afterwards for every visitor. Off by default so that the page "

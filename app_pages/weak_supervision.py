@@ -12,8 +12,8 @@ import streamlit as st
 
 from fdd import charts_weak as cw
 from fdd.weak import LF_DESCRIPTIONS, LF_NAMES, LF_PARAMETERS, LF_POLARITY, LFConfig, WeakLabels, lf_analysis
-from fdd.weak_eval import label_quality_table, vote_pattern_ceiling
-from ui_common import (current_fleet, fleet_checks, label_source_comparison, show_error, simulated_fleet,
+from fdd.weak_eval import LABEL_VARIANTS, label_quality_table, vote_pattern_ceiling
+from ui_common import (current_fleet, fleet_checks, keep, label_source_comparison, show_error, simulated_fleet,
                        weak_supervision)
 
 # slider of each LFConfig threshold: label, min, max, step, format
@@ -25,7 +25,7 @@ SLIDERS: dict[str, tuple[str, float, float, float, str]] = {
     "latency_min_ratio": ("p95 latency at least (x baseline)", 1.0, 3.0, 0.05, "%.2f"),
     "latency_min_z": ("and at least (standard errors)", 0.0, 20.0, 0.5, "%.1f"),
 }
-COMPARE_KEY, COMPARE_KEPT = "ws_compare", "_ws_compare_kept"
+COMPARE_KEY = "ws_compare"
 MAX_PICKABLE = 300  # deployments offered in the one-deployment picker
 MISSING = "—"  # shown for a number that does not exist
 SHARE = st.column_config.NumberColumn(format="percent")
@@ -43,12 +43,12 @@ def lf_controls() -> LFConfig:
     columns = st.columns(3)
     for i, name in enumerate(LF_NAMES):
         with columns[i % 3].container(border=True):
-            on = st.toggle(f"**{name}** → {LF_POLARITY[name]}", value=name in defaults.enabled, key=f"ws_on_{name}",
+            on = st.toggle(f"**{name}** → {LF_POLARITY[name]}", key=keep(f"ws_on_{name}", name in defaults.enabled),
                            help=LF_DESCRIPTIONS[name])
             for param in LF_PARAMETERS.get(name, ()):
                 label, low, high, step, fmt = SLIDERS[param]
-                values[param] = st.slider(label, low, high, float(getattr(defaults, param)), step, format=fmt,
-                                          key=f"ws_{param}", disabled=not on)
+                values[param] = st.slider(label, low, high, step=step, format=fmt, disabled=not on,
+                                          key=keep(f"ws_{param}", float(getattr(defaults, param))))
             if on:
                 enabled.append(name)
     return LFConfig(enabled=tuple(enabled), **values)
@@ -84,7 +84,8 @@ def lf_table(labels: WeakLabels, truth: np.ndarray | None) -> None:
         "learned_accuracy": st.column_config.NumberColumn(
             "learned accuracy", format="percent",
             help="The label model's estimate from the LFs' agreements alone (no truth): it replaces hand-set "
-                 f"weights. {MISSING}: the labels come from majority vote, which learns none."),
+                 f"weights. {MISSING}: the rule never fires here, or the labels come from majority vote, "
+                 "which learns no accuracy."),
     })
     st.altair_chart(cw.lf_accuracy_chart(analysis), width="stretch")
     st.download_button("Download the LF analysis (CSV)", _csv(analysis), "lf_analysis.csv", "text/csv",
@@ -143,8 +144,8 @@ def deployment_section(labels: WeakLabels, n: int, seed: int) -> None:
         st.dataframe(votes, hide_index=True, width="stretch", placeholder=MISSING, column_config={
             "learned_accuracy": st.column_config.NumberColumn(
                 "learned accuracy", format="percent",
-                help=f"The label model's estimate of the rule's accuracy. {MISSING}: the labels come from majority "
-                     "vote, which learns none.")})
+                help=f"The label model's estimate of the rule's accuracy. {MISSING}: the rule never fires here, or "
+                     "the labels come from majority vote, which learns no accuracy.")})
     with right:
         p = labels.probability[row]
         st.metric("P(faulty) from the " + cw.labeler_words(labels.model).partition(" (")[0],
@@ -162,13 +163,9 @@ def deployment_section(labels: WeakLabels, n: int, seed: int) -> None:
 def comparison_section(config: LFConfig, n: int, seed: int) -> None:
     """Sequential models trained on the ensemble's vote vs on weak labels (trains models: slow)."""
     st.subheader("Before and after: sequential models trained on each label source")
-    # While no labeling function is on, this toggle is not drawn and Streamlit forgets its state: the
-    # choice is kept under a key of our own and handed back before the toggle is drawn again.
-    if COMPARE_KEY not in st.session_state:
-        st.session_state[COMPARE_KEY] = st.session_state.get(COMPARE_KEPT, True)
-    compare = st.toggle("Train and compare the sequential models", key=COMPARE_KEY,
+    # not drawn while no labeling function is on, nor on other pages: `keep` holds the choice meanwhile
+    compare = st.toggle("Train and compare the sequential models", key=keep(COMPARE_KEY, True),
                         help="Trains the 10/20/60-minute models three times with 5-fold cross-fitting.")
-    st.session_state[COMPARE_KEPT] = compare
     if not compare:
         st.caption("Switched off: no models are trained.")
         return
@@ -185,8 +182,10 @@ def comparison_section(config: LFConfig, n: int, seed: int) -> None:
                    f"and enough healthy deployments: switch on more labeling functions ({healthy} vote healthy) "
                    "or move their thresholds.")
         return
-    st.dataframe(table, hide_index=True, width="stretch", placeholder=MISSING, column_config={
-        "labels": st.column_config.TextColumn("trained on"),
+    st.dataframe(table.assign(labels=table["labels"].map(cw.variant_words)), hide_index=True, width="stretch",
+                 placeholder=MISSING, column_config={
+        "labels": st.column_config.TextColumn(
+            "trained on", help="; ".join(f"{cw.variant_words(k)}: {v}" for k, v in LABEL_VARIANTS.items())),
         "training_positives": st.column_config.NumberColumn("training positives", format="%.0f"),
         "precision": RATIO, "recall": RATIO, "f1": st.column_config.NumberColumn("F1", format="%.3f"),
         **{c: st.column_config.NumberColumn(c.replace("_", " at ") + " min (of the faulty)", format="percent",
@@ -195,8 +194,17 @@ def comparison_section(config: LFConfig, n: int, seed: int) -> None:
                                                  "neither label set is a fair reference)")
            for c in table.columns if c.startswith("coverage_")},
         "time_to_detection": st.column_config.NumberColumn("time to detection (min)", format="%.1f"),
-        "disagreement_precision": RATIO, "disagreement_recall": RATIO,
-        "ensemble_disagreement_precision": RATIO, "ensemble_disagreement_recall": RATIO,
+        "disagreements": st.column_config.NumberColumn(
+            "disagreements", format="%.0f",
+            help="Deployments where this model and the one trained on the checks' vote decide differently."),
+        "disagreement_precision": st.column_config.NumberColumn("precision on disagreements", format="%.3f"),
+        "disagreement_recall": st.column_config.NumberColumn("recall on disagreements", format="%.3f"),
+        "ensemble_disagreement_precision": st.column_config.NumberColumn(
+            "ensemble-trained precision on disagreements", format="%.3f",
+            help="The model trained on the checks' vote, on the same disagreements."),
+        "ensemble_disagreement_recall": st.column_config.NumberColumn(
+            "ensemble-trained recall on disagreements", format="%.3f",
+            help="The model trained on the checks' vote, on the same disagreements."),
     })
     st.altair_chart(cw.comparison_chart(table), width="stretch")
     st.download_button("Download the comparison (CSV)", _csv(table), "label_sources.csv", "text/csv",

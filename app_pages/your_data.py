@@ -211,6 +211,7 @@ if len(flagged):
         column_order=[c for c in ("deployment_id", "service", "score", "detected_minute", "checks_votes", "label",
                                   "scenario", "reasons") if c in flagged.columns],
         column_config={
+            "deployment_id": st.column_config.TextColumn("deployment"),
             "score": st.column_config.ProgressColumn("score", min_value=0.0, max_value=1.0, format="%.2f"),
             "detected_minute": st.column_config.NumberColumn("flagged at (min)"),
             "checks_votes": st.column_config.TextColumn("checks voting faulty"),
@@ -253,8 +254,16 @@ if selection is not None:
 if quality is not None:
     st.subheader("Against your labels")
     st.dataframe(quality, hide_index=True, width="stretch", key="yd_quality_table", placeholder=MISSING,
-                 column_config={c: st.column_config.NumberColumn(c if c != "f1" else "F1", format="percent")
-                                for c in ("precision", "recall", "f1")})
+                 column_config={
+                     **{c: st.column_config.NumberColumn(c if c != "f1" else "F1", format="percent")
+                        for c in ("precision", "recall", "f1")},
+                     "detector": st.column_config.TextColumn("detector"),
+                     "labelled": st.column_config.NumberColumn("labelled", help="Deployments with a label, measured."),
+                     "flagged": st.column_config.NumberColumn("flagged", help="Labelled deployments it flags."),
+                     "faulty": st.column_config.NumberColumn("faulty", help="Labelled deployments whose label is 1."),
+                     "true_positives": st.column_config.NumberColumn(
+                         "correctly flagged", help="Flagged deployments whose label is 1 (true positives)."),
+                 })
     undefined = up.undefined_quality_reasons(quality)
     st.caption("`label` is read only here, to measure; no detector sees it. Deployments whose label is empty "
                "(nobody reviewed them) are left out: `labelled` counts the ones measured."

@@ -19,7 +19,11 @@ LF_MEASURES = {"coverage": "coverage", "empirical_accuracy": "accuracy vs truth"
                "learned_accuracy": "learned accuracy (label model)"}
 QUALITY_MEASURES = ("precision", "recall", "f1", "coverage")
 COMPARISON_MEASURES = {"precision": "precision", "recall": "recall", "coverage_10": "coverage at 10 min",
-                       "coverage_20": "coverage at 20 min", "disagreement_recall": "recall on disagreements"}
+                       "coverage_20": "coverage at 20 min"}
+# `compare_label_sources`'s label sources (fdd.weak_eval.LABEL_VARIANTS) in short words
+VARIANT_WORDS = {"ensemble": "the checks' vote (ensemble)", "weak_thresholded": "weak labels (thresholded)",
+                 "weak_weighted": "weak labels (probability-weighted)"}
+VARIANT_TAGS = {"weak_thresholded": "thresholded", "weak_weighted": "weighted"}
 
 
 def labeler_words(model: str) -> str:
@@ -90,29 +94,58 @@ def deployment_votes(labels: WeakLabels, row: int) -> pd.DataFrame:
     })
 
 
+def variant_words(name: str) -> str:
+    """A label source of `compare_label_sources` in words ("weak labels (thresholded)")."""
+    return VARIANT_WORDS.get(name, name.replace("_", " "))
+
+
 def comparison_long(comparison: pd.DataFrame) -> pd.DataFrame:
-    """`compare_label_sources`'s table as (labels, measure, value) for charts and downloads."""
-    return _long(comparison, "labels", COMPARISON_MEASURES)
+    """`compare_label_sources`'s table as (labels, measure, value), label sources in words.
+
+    Recall on disagreements is one pair of bars per weak-label source: that model and the
+    ensemble-trained one, on the deployments where the two decide differently.
+    """
+    out = _long(comparison.assign(labels=comparison["labels"].map(variant_words)), "labels", COMPARISON_MEASURES)
+    pairs = []
+    for _, row in comparison.iterrows():
+        if "disagreement_recall" not in row.index or row["labels"] == "ensemble":
+            continue
+        measure = f"recall on disagreements ({VARIANT_TAGS.get(row['labels'], variant_words(row['labels']))})"
+        pairs.append({"labels": variant_words(row["labels"]), "measure": measure, "value": row["disagreement_recall"]})
+        pairs.append({"labels": variant_words("ensemble"), "measure": measure,
+                      "value": row.get("ensemble_disagreement_recall", np.nan)})
+    out = pd.concat([out, pd.DataFrame(pairs, columns=["labels", "measure", "value"])], ignore_index=True)
+    return out.dropna(subset=["value"]).reset_index(drop=True)
 
 
 def comparison_chart(comparison: pd.DataFrame) -> alt.Chart:
     """Grouped bars: models trained on each label source, judged against truth."""
     data = comparison_long(comparison)
-    order = list(COMPARISON_MEASURES.values())
+    order = list(dict.fromkeys([*COMPARISON_MEASURES.values(), *data["measure"]]))
+    sources = [variant_words(name) for name in comparison["labels"]]
     return (
         alt.Chart(data, title="Sequential models by training labels (out-of-fold, against truth)")
         .mark_bar()
         .encode(
             x=alt.X("measure:N", title=None, sort=order, axis=alt.Axis(labelAngle=0, labelLimit=160)),
-            xOffset=alt.XOffset("labels:N", sort=list(comparison["labels"])),
+            xOffset=alt.XOffset("labels:N", sort=sources),
             y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-            color=alt.Color("labels:N", title="trained on", sort=list(comparison["labels"]),
+            color=alt.Color("labels:N", title="trained on", sort=sources,
                             legend=alt.Legend(orient="bottom")),
             tooltip=[alt.Tooltip("labels:N", title="trained on"), alt.Tooltip("measure:N"),
                      alt.Tooltip("value:Q", format=".3f")],
         )
         .properties(height=280)
     )
+
+
+def _log_ticks(top: int) -> list[int]:
+    """0 and the powers of ten up to `top` (a symlog axis otherwise shows only its two ends)."""
+    ticks, power = [0], 1
+    while power <= max(top, 1):
+        ticks.append(power)
+        power *= 10
+    return ticks
 
 
 def probability_histogram(labels: WeakLabels, bins: int = 20) -> alt.Chart:
@@ -126,7 +159,8 @@ def probability_histogram(labels: WeakLabels, bins: int = 20) -> alt.Chart:
         .encode(
             x=alt.X("from:Q", bin="binned", title="P(faulty)", axis=alt.Axis(format="%")),
             x2="to:Q",
-            y=alt.Y("deployments:Q", scale=alt.Scale(type="symlog"), title="deployments (log scale)"),
+            y=alt.Y("deployments:Q", scale=alt.Scale(type="symlog"), title="deployments (log scale)",
+                    axis=alt.Axis(values=_log_ticks(int(counts.max(initial=0))), format=",d")),
             tooltip=[alt.Tooltip("from:Q", format=".0%"), alt.Tooltip("to:Q", format=".0%"),
                      alt.Tooltip("deployments:Q")],
         )

@@ -317,7 +317,22 @@ def test_weak_supervision_page_survives_its_widgets_extremes():
     assert len(ceiling) == 1
     ceiling_f1 = float(ceiling[0].split(" is ")[1].split(" ")[0])
     assert quality["f1"].max() <= ceiling_f1 + 1e-3  # no labeler beats what the votes know
-    assert list(_dataframe_with(at, "time_to_detection")["labels"])[0] == "ensemble"
+    comparison = _dataframe_with(at, "time_to_detection")
+    assert list(comparison["labels"])[0] == "the checks' vote (ensemble)"
+    assert not comparison["labels"].str.contains("_").any(), list(comparison["labels"])  # words, not identifiers
+    # Recall on disagreements: one bar for each weak-label model and one for the ensemble-trained model beside it.
+    import pyarrow as pa
+
+    chart = next(c for c in at.get("vega_lite_chart") if "by training labels" in str(json.loads(c.proto.spec)["title"]))
+    data = chart.proto.datasets[0].data.data if chart.proto.datasets else chart.proto.data.data
+    rows = pa.ipc.open_stream(data).read_all().to_pandas().to_dict("records")
+    on_disagreements = {(r["labels"], r["measure"]) for r in rows if r["measure"].startswith("recall on disagreements")}
+    drawn_for_ensemble = {m for source, m in on_disagreements if source == "the checks' vote (ensemble)"}
+    assert drawn_for_ensemble and len(on_disagreements) == 2 * len(drawn_for_ensemble), on_disagreements
+    # "—" in the learned accuracy is explained for both of its causes.
+    help_text = json.loads(next(df for df in at.dataframe if "learned_accuracy" in df.value.columns
+                                and "rule" in df.value.columns).proto.columns)["learned_accuracy"]["help"]
+    assert "never fires" in help_text and "majority vote" in help_text, help_text
     assert len(at.get("download_button")) >= 3
 
     # The next visitor (a new session) gets every result from the cache, without a traceback: a cached
@@ -368,6 +383,24 @@ def test_weak_supervision_page_survives_its_widgets_extremes():
     at.run()
     assert not at.exception, at.exception
     assert any("No labeling function is enabled" in e.value for e in at.error)
+
+
+def test_weak_supervision_settings_survive_a_visit_to_another_page():
+    """Streamlit drops the state of widgets a run does not draw: the page's toggles and sliders keep theirs."""
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params["n"] = "500"
+    at.run()
+    at.switch_page("app_pages/weak_supervision.py").run()
+    at.toggle(key="ws_compare").set_value(False).run()
+    at.toggle(key="ws_on_rolled_back").set_value(False).run()
+    at.slider(key="ws_replaced_within_minutes").set_value(5.0).run()
+    at.switch_page("app_pages/overview.py").run()
+    assert not at.exception, at.exception
+    at.switch_page("app_pages/weak_supervision.py").run()
+    assert not at.exception, at.exception
+    assert at.toggle(key="ws_on_rolled_back").value is False
+    assert at.toggle(key="ws_compare").value is False
+    assert at.slider(key="ws_replaced_within_minutes").value == 5.0
 
 
 def test_weak_supervision_keeps_the_training_switch_and_says_why_training_is_impossible():
