@@ -20,12 +20,10 @@ fifth generator), with the default rules, this prints label F1 against truth of:
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import sys
 import time
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +32,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_lf_subsets import WORLDS, fleet_inputs  # noqa: E402
+from bench_lf_subsets import fleet_inputs, on_every_fleet, parse_fleet_args  # noqa: E402
 from fdd.metrics import label_quality  # noqa: E402
 from fdd.weak import (ABSTAIN, LABEL_MODEL, MAJORITY_VOTE, LFConfig, combine_votes, dawid_skene,  # noqa: E402
                       estimate_class_balance, label_matrix)
@@ -82,16 +80,11 @@ def _f1s(job: tuple[str, int, int]) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=10_000)
-    parser.add_argument("--jobs", type=int, default=2)
-    args = parser.parse_args()
+    args = parse_fleet_args(__doc__.splitlines()[0])
     start = time.perf_counter()
-    jobs = [(world, seed, args.n) for world, seeds in WORLDS.items() for seed in seeds]
-    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        frame = pd.DataFrame(list(pool.map(_f1s, jobs)))
+    frame = pd.DataFrame(on_every_fleet(_f1s, args.n, args.jobs))
     print(f"# Label F1 against truth, default rules, mean per world (n={args.n:,}; "
-          f"{len(jobs)} development fleets; {time.perf_counter() - start:.0f} s)\n")
+          f"{len(frame)} development fleets; {time.perf_counter() - start:.0f} s)\n")
     means = frame.drop(columns="seed").groupby("world", sort=False).mean()
     print(means.to_string(float_format=lambda v: f"{v:.3f}"))
     best_baseline = means[["majority vote", "checks alone"]].max(axis=1)

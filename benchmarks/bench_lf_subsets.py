@@ -25,8 +25,10 @@ import itertools
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -40,6 +42,7 @@ from fdd.metrics import label_quality, require_truth  # noqa: E402
 from fdd.simulate import simulate_fleet  # noqa: E402
 from fdd.weak import LABEL_MODEL, LF_NAMES, MAJORITY_VOTE, LFConfig, combine_votes, label_matrix, lf_inputs  # noqa: E402
 
+T = TypeVar("T")
 ALWAYS_ON = ("rolled_back", "check_ensemble")
 OPTIONAL = tuple(name for name in LF_NAMES if name not in ALWAYS_ON)
 WORLDS: dict[str, tuple[int, ...]] = {"fdd.simulate": (1, 2, 3, 6), "other": (11, 12), "third": (11, 12),
@@ -79,20 +82,30 @@ def _margins(job: tuple[str, int, int]) -> list[dict[str, object]]:
     return rows
 
 
+def parse_fleet_args(description: str) -> argparse.Namespace:
+    """--n (deployments per fleet) and --jobs (processes), shared by the benchmarks on these fleets."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--jobs", type=int, default=2)
+    return parser.parse_args()
+
+
+def on_every_fleet(measure: Callable[[tuple[str, int, int]], T], n: int, jobs: int) -> list[T]:
+    """`measure((world, seed, n))` on every development fleet of WORLDS, in `jobs` processes."""
+    tasks = [(world, seed, n) for world, seeds in WORLDS.items() for seed in seeds]
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return list(pool.map(measure, tasks))
+
+
 def _short(subset: tuple[str, ...]) -> str:
     optional = [name for name in subset if name not in ALWAYS_ON]
     return " + ".join(optional) if optional else "(core rules only)"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=10_000)
-    parser.add_argument("--jobs", type=int, default=2)
-    args = parser.parse_args()
+    args = parse_fleet_args(__doc__.splitlines()[0])
     start = time.perf_counter()
-    jobs = [(world, seed, args.n) for world, seeds in WORLDS.items() for seed in seeds]
-    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        frame = pd.DataFrame([row for rows in pool.map(_margins, jobs) for row in rows])
+    frame = pd.DataFrame([row for rows in on_every_fleet(_margins, args.n, args.jobs) for row in rows])
     frame["subset"] = frame["subset"].map(_short)
     unfitted = sorted(set(frame.loc[~frame["fitted"], "subset"]))
     frame = frame[~frame["subset"].isin(unfitted)]  # the label model fell back to majority vote there
