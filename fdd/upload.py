@@ -24,7 +24,7 @@ import pandas as pd
 
 from fdd.checks import HorizonVerdict, run_checks
 from fdd.fleet import Fleet
-from fdd.metrics import confusion
+from fdd.metrics import confusion, label_values
 from fdd.schema import (APP_MAX_DENSE_CELLS, APP_MAX_ROWS, DEPLOYMENTS_SPEC, SCORES_SPEC, TIMESERIES_SPEC, build_fleet,
                         describe_columns, load_fleet, read_tables_from_buffers, validate_scores)
 
@@ -249,9 +249,9 @@ def flagged_table(fleet: Fleet, scores: pd.DataFrame, verdict: HorizonVerdict) -
 def quality_table(fleet: Fleet, flags: Mapping[str, np.ndarray]) -> pd.DataFrame | None:
     """Precision, recall and F1 of each named flag vector against `label`, over the labelled
     deployments (`labelled` says how many); None without a label column or without any label."""
-    if "label" not in fleet.deployments.columns:
+    label = label_values(fleet)
+    if label is None:
         return None
-    label = pd.to_numeric(fleet.deployments["label"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     known = ~np.isnan(label)
     if not known.any():
         return None

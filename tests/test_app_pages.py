@@ -38,6 +38,14 @@ def _app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=60)
 
 
+def _open(page: str, timeout: int, n: int = 500) -> AppTest:
+    """A visitor on `page` of a fleet of `n` deployments (the default seed)."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.query_params["n"] = str(n)
+    at.run()
+    return at.switch_page(page).run()
+
+
 def _fleet_widgets(at: AppTest):
     size = at.sidebar.select_slider(key="fleet_n")
     seed = at.sidebar.number_input(key="fleet_seed")
@@ -148,10 +156,7 @@ def _chart_titles(at: AppTest) -> list[str]:
 
 
 def test_unsupervised_page_survives_its_widgets_extremes():
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["n"] = "500"
-    at.run()
-    at.switch_page("app_pages/unsupervised.py").run()
+    at = _open("app_pages/unsupervised.py", timeout=120)
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
 
@@ -230,10 +235,7 @@ def _nan_metrics(at: AppTest) -> list[tuple[str, str, str]]:
 
 
 def test_sequential_page_survives_its_widgets_extremes():
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["n"] = "500"
-    at.run()
-    at.switch_page("app_pages/sequential.py").run()
+    at = _open("app_pages/sequential.py", timeout=120)
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert len(at.metric) == 4 and not _nan_metrics(at), _nan_metrics(at)
@@ -302,10 +304,7 @@ def test_sequential_page_says_when_a_horizon_never_fires():
 
 
 def test_weak_supervision_page_survives_its_widgets_extremes():
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.query_params["n"] = "500"
-    at.run()
-    at.switch_page("app_pages/weak_supervision.py").run()
+    at = _open("app_pages/weak_supervision.py", timeout=180)
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert "learned_accuracy" in _dataframe_with(at, "coverage").columns
@@ -387,10 +386,7 @@ def test_weak_supervision_page_survives_its_widgets_extremes():
 
 def test_weak_supervision_settings_survive_a_visit_to_another_page():
     """Streamlit drops the state of widgets a run does not draw: the page's toggles and sliders keep theirs."""
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.query_params["n"] = "500"
-    at.run()
-    at.switch_page("app_pages/weak_supervision.py").run()
+    at = _open("app_pages/weak_supervision.py", timeout=300)
     at.toggle(key="ws_compare").set_value(False).run()
     at.toggle(key="ws_on_rolled_back").set_value(False).run()
     at.slider(key="ws_replaced_within_minutes").set_value(5.0).run()
@@ -404,10 +400,7 @@ def test_weak_supervision_settings_survive_a_visit_to_another_page():
 
 
 def test_weak_supervision_keeps_the_training_switch_and_says_why_training_is_impossible():
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.query_params["n"] = "500"
-    at.run()
-    at.switch_page("app_pages/weak_supervision.py").run()
+    at = _open("app_pages/weak_supervision.py", timeout=300)
     at.toggle(key="ws_compare").set_value(False).run()
     for toggle in at.toggle:
         if toggle.key.startswith("ws_on_"):
@@ -459,10 +452,7 @@ def test_a_second_visitor_gets_every_page_from_the_cache_without_a_traceback():
 
 
 def test_results_page_measures_every_stage():
-    at = AppTest.from_file(APP, default_timeout=600)
-    at.query_params["n"] = "500"
-    at.run()
-    at.switch_page("app_pages/results.py").run()
+    at = _open("app_pages/results.py", timeout=600)
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     # The fast stages at once; the slow ones behind one button.
@@ -522,10 +512,7 @@ def _sample_bytes(name: str) -> bytes:
 
 
 def test_your_data_page_sample_upload_and_training():
-    at = AppTest.from_file(APP, default_timeout=600)
-    at.query_params["n"] = "500"
-    at.run()
-    at.switch_page("app_pages/your_data.py").run()
+    at = _open("app_pages/your_data.py", timeout=600)
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     flagged = _dataframe_with(at, "reasons")
@@ -597,10 +584,7 @@ def test_your_data_page_sample_upload_and_training():
 
 
 def test_your_data_page_shows_undefined_figures_and_empty_labels_as_promised():
-    at = AppTest.from_file(APP, default_timeout=600)
-    at.query_params["n"] = "500"
-    at.run()
-    at.switch_page("app_pages/your_data.py").run()
+    at = _open("app_pages/your_data.py", timeout=600)
     at.radio(key="yd_source").set_value("Upload my files").run()
     deployments = pd.read_csv(ROOT / "data" / "sample" / "deployments.csv")
     at.file_uploader(key="yd_timeseries").set_value(("timeseries.csv", _sample_bytes("timeseries.csv"), "text/csv"))
@@ -650,10 +634,7 @@ def test_your_data_page_scores_telemetry_of_generators_written_by_others(generat
     # Other baselines (45 min), rollbacks inside the window, region rollouts, monitoring gaps: scored
     # with the shipped models and explained, no message, no traceback.
     timeseries, deployments = _foreign_generator(generator).generate(300, 5)
-    at = AppTest.from_file(APP, default_timeout=600)
-    at.query_params["n"] = "500"
-    at.run()
-    at.switch_page("app_pages/your_data.py").run()
+    at = _open("app_pages/your_data.py", timeout=600)
     at.radio(key="yd_source").set_value("Upload my files").run()
     at.file_uploader(key="yd_timeseries").set_value(
         ("timeseries.csv", timeseries.to_csv(index=False).encode(), "text/csv"))
@@ -668,10 +649,7 @@ def test_your_data_page_scores_telemetry_of_generators_written_by_others(generat
 def test_your_data_draws_no_latency_chart_when_every_latency_value_is_empty():
     ts = pd.read_csv(ROOT / "data" / "sample" / "timeseries.csv")
     ts["latency_ms"] = float("nan")  # the column is there, every value empty
-    at = AppTest.from_file(APP, default_timeout=600)
-    at.query_params["n"] = "500"
-    at.run()
-    at.switch_page("app_pages/your_data.py").run()
+    at = _open("app_pages/your_data.py", timeout=600)
     at.radio(key="yd_source").set_value("Upload my files").run()
     at.file_uploader(key="yd_timeseries").set_value(("timeseries.csv", ts.to_csv(index=False).encode(), "text/csv"))
     at.file_uploader(key="yd_deployments").set_value(("deployments.csv", _sample_bytes("deployments.csv"), "text/csv"))
